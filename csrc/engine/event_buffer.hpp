@@ -1,0 +1,79 @@
+// The events a book has produced and nobody has taken yet.
+//
+// A growable array of Event owned by the book. Appending is amortised O(1)
+// with no allocation in steady state. `release()` hands the whole block to the
+// caller (Python wraps it in a numpy array without copying, and frees it with
+// std::free), and the buffer starts a fresh block on the next append.
+#pragma once
+
+#include <cstddef>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+#include "records.hpp"
+
+namespace engine {
+
+class EventBuffer {
+public:
+    EventBuffer() = default;
+    EventBuffer(const EventBuffer&) = delete;
+    EventBuffer& operator=(const EventBuffer&) = delete;
+    ~EventBuffer() { std::free(data_); }
+
+    Event& append() {
+        if (size_ == capacity_) grow();
+        Event& e = data_[size_++];
+        std::memset(&e, 0, sizeof(Event));
+        return e;
+    }
+
+    std::size_t size() const noexcept { return size_; }
+    bool empty() const noexcept { return size_ == 0; }
+    const Event* data() const noexcept { return data_; }
+    const Event& operator[](std::size_t i) const noexcept { return data_[i]; }
+    Event& operator[](std::size_t i) noexcept { return data_[i]; }
+
+    // Forget the pending events but keep the memory for reuse.
+    void clear() noexcept { size_ = 0; }
+
+    // Drop events appended after `n` (undoing a partly applied command).
+    void truncate(std::size_t n) noexcept {
+        if (n < size_) size_ = n;
+    }
+
+    // Hand the block of pending events to the caller, who frees it with
+    // std::free. Returns nullptr (and *count == 0) when nothing is pending.
+    Event* release(std::size_t* count) noexcept {
+        *count = size_;
+        if (size_ == 0) return nullptr;
+        Event* out = data_;
+        data_ = nullptr;
+        size_ = capacity_ = 0;
+        return out;
+    }
+
+    // Make room for n more events up front (batch calls know roughly how many).
+    void reserve_more(std::size_t n) {
+        if (size_ + n > capacity_) grow_to(size_ + n);
+    }
+
+private:
+    void grow() { grow_to(capacity_ ? capacity_ * 2 : 256); }
+
+    void grow_to(std::size_t want) {
+        std::size_t cap = capacity_ ? capacity_ : 256;
+        while (cap < want) cap *= 2;
+        void* p = std::realloc(data_, cap * sizeof(Event));
+        if (!p) throw std::bad_alloc();  // only on exhaustion, never per order
+        data_ = static_cast<Event*>(p);
+        capacity_ = cap;
+    }
+
+    Event* data_ = nullptr;
+    std::size_t size_ = 0;
+    std::size_t capacity_ = 0;
+};
+
+}  // namespace engine

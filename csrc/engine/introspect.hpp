@@ -1,0 +1,95 @@
+// Tables describing the public enums and record layouts, so bindings can check
+// their copies against the C++ definitions instead of trusting them.
+#pragma once
+
+#include <cstddef>
+#include <iterator>
+
+#include "records.hpp"
+#include "types.hpp"
+
+namespace engine::introspect {
+
+struct EnumEntry {
+    const char* type;
+    const char* name;
+    long long value;
+};
+
+#define ENGINE_ENUM(T, N) EnumEntry{#T, #N, static_cast<long long>(T::N)}
+inline constexpr EnumEntry kEnums[] = {
+    ENGINE_ENUM(Side, Buy), ENGINE_ENUM(Side, Sell),
+    ENGINE_ENUM(OrderType, Limit), ENGINE_ENUM(OrderType, Market),
+    ENGINE_ENUM(TimeInForce, Day), ENGINE_ENUM(TimeInForce, Gtc),
+    ENGINE_ENUM(TimeInForce, Ioc), ENGINE_ENUM(TimeInForce, Fok),
+    ENGINE_ENUM(PostOnly, None), ENGINE_ENUM(PostOnly, Reject), ENGINE_ENUM(PostOnly, Reprice),
+    ENGINE_ENUM(StpMode, None), ENGINE_ENUM(StpMode, CancelNewest), ENGINE_ENUM(StpMode, CancelOldest),
+    ENGINE_ENUM(StpMode, CancelBoth), ENGINE_ENUM(StpMode, Decrement),
+    EnumEntry{"OrderFlag", "Hidden", kFlagHidden},
+    ENGINE_ENUM(Action, New), ENGINE_ENUM(Action, Cancel), ENGINE_ENUM(Action, Replace),
+    ENGINE_ENUM(Action, Reduce), ENGINE_ENUM(Action, Expire),
+    ENGINE_ENUM(EventType, Accepted), ENGINE_ENUM(EventType, Rejected), ENGINE_ENUM(EventType, Fill),
+    ENGINE_ENUM(EventType, Cancelled), ENGINE_ENUM(EventType, Expired), ENGINE_ENUM(EventType, Reduced),
+    ENGINE_ENUM(EventType, Replaced), ENGINE_ENUM(EventType, Repriced), ENGINE_ENUM(EventType, Refreshed),
+    EnumEntry{"EventFlag", "PriorityKept", kEventPriorityKept},
+    EnumEntry{"EventFlag", "TakerHidden", kEventTakerHidden},
+    ENGINE_ENUM(Liquidity, None), ENGINE_ENUM(Liquidity, MakerDisplayed), ENGINE_ENUM(Liquidity, MakerHidden),
+    ENGINE_ENUM(TickRegime, Penny2005), ENGINE_ENUM(TickRegime, HalfPenny2024),
+    ENGINE_ENUM(Reason, None), ENGINE_ENUM(Reason, InvalidOrderId), ENGINE_ENUM(Reason, DuplicateOrderId),
+    ENGINE_ENUM(Reason, UnknownOrderId), ENGINE_ENUM(Reason, InvalidSide), ENGINE_ENUM(Reason, InvalidOrderType),
+    ENGINE_ENUM(Reason, InvalidTimeInForce), ENGINE_ENUM(Reason, InvalidQuantity),
+    ENGINE_ENUM(Reason, QuantityOutOfRange), ENGINE_ENUM(Reason, InvalidPrice),
+    ENGINE_ENUM(Reason, PriceOutOfRange), ENGINE_ENUM(Reason, PriceNotOnTick),
+    ENGINE_ENUM(Reason, InvalidDisplayQuantity), ENGINE_ENUM(Reason, InvalidPostOnly),
+    ENGINE_ENUM(Reason, InvalidStpMode), ENGINE_ENUM(Reason, InvalidFlags),
+    ENGINE_ENUM(Reason, IncompatibleInstructions), ENGINE_ENUM(Reason, NoLiquidity),
+    ENGINE_ENUM(Reason, PostOnlyWouldRemove), ENGINE_ENUM(Reason, TimestampRegression),
+    ENGINE_ENUM(Reason, InvalidAction), ENGINE_ENUM(Reason, QuantityExceedsLeaves),
+    ENGINE_ENUM(Reason, UserCancel), ENGINE_ENUM(Reason, IocRemainder), ENGINE_ENUM(Reason, FokNotFillable),
+    ENGINE_ENUM(Reason, StpCancelNewest), ENGINE_ENUM(Reason, StpCancelOldest),
+    ENGINE_ENUM(Reason, StpCancelBoth), ENGINE_ENUM(Reason, StpDecrement), ENGINE_ENUM(Reason, EndOfDay),
+    ENGINE_ENUM(Reason, PostOnlyRepriced),
+};
+#undef ENGINE_ENUM
+inline constexpr std::size_t kEnumCount = std::size(kEnums);
+
+struct FieldEntry {
+    const char* record;
+    const char* field;
+    std::size_t offset;
+    std::size_t size;
+};
+
+#define ENGINE_FIELD(R, F) FieldEntry{#R, #F, offsetof(R, F), sizeof(R::F)}
+inline constexpr FieldEntry kFields[] = {
+    ENGINE_FIELD(Command, ts), ENGINE_FIELD(Command, order_id), ENGINE_FIELD(Command, new_order_id),
+    ENGINE_FIELD(Command, price), ENGINE_FIELD(Command, quantity), ENGINE_FIELD(Command, display_quantity),
+    ENGINE_FIELD(Command, participant), ENGINE_FIELD(Command, action), ENGINE_FIELD(Command, side),
+    ENGINE_FIELD(Command, order_type), ENGINE_FIELD(Command, tif), ENGINE_FIELD(Command, stp),
+    ENGINE_FIELD(Command, post_only), ENGINE_FIELD(Command, flags), ENGINE_FIELD(Command, reserved),
+    ENGINE_FIELD(Event, seq), ENGINE_FIELD(Event, ts), ENGINE_FIELD(Event, order_id),
+    ENGINE_FIELD(Event, contra_id), ENGINE_FIELD(Event, price), ENGINE_FIELD(Event, quantity),
+    ENGINE_FIELD(Event, leaves), ENGINE_FIELD(Event, contra_leaves), ENGINE_FIELD(Event, fee),
+    ENGINE_FIELD(Event, reason), ENGINE_FIELD(Event, compliance_code), ENGINE_FIELD(Event, type),
+    ENGINE_FIELD(Event, side), ENGINE_FIELD(Event, liquidity), ENGINE_FIELD(Event, flags),
+    ENGINE_FIELD(LevelView, price), ENGINE_FIELD(LevelView, quantity), ENGINE_FIELD(LevelView, orders),
+    ENGINE_FIELD(OrderView, order_id), ENGINE_FIELD(OrderView, ts), ENGINE_FIELD(OrderView, price),
+    ENGINE_FIELD(OrderView, leaves), ENGINE_FIELD(OrderView, displayed), ENGINE_FIELD(OrderView, reserve),
+    ENGINE_FIELD(OrderView, filled), ENGINE_FIELD(OrderView, display_quantity),
+    ENGINE_FIELD(OrderView, participant), ENGINE_FIELD(OrderView, side), ENGINE_FIELD(OrderView, tif),
+    ENGINE_FIELD(OrderView, stp), ENGINE_FIELD(OrderView, post_only), ENGINE_FIELD(OrderView, flags),
+};
+#undef ENGINE_FIELD
+inline constexpr std::size_t kFieldCount = std::size(kFields);
+
+struct RecordEntry {
+    const char* record;
+    std::size_t size;
+};
+inline constexpr RecordEntry kRecords[] = {
+    {"Command", sizeof(Command)}, {"Event", sizeof(Event)},
+    {"LevelView", sizeof(LevelView)}, {"OrderView", sizeof(OrderView)},
+};
+inline constexpr std::size_t kRecordCount = std::size(kRecords);
+
+}  // namespace engine::introspect

@@ -1,0 +1,112 @@
+// Order id -> pool slot, in O(1).
+//
+// Open addressing with linear probing and backward-shift deletion (no
+// tombstones, so lookups stay short under heavy cancel traffic). Key 0 marks an
+// empty slot, which is why order id 0 is reserved. The table doubles when it
+// is half full: growth is amortised and nothing is allocated per order.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "price.hpp"
+
+namespace engine {
+
+class OrderIndex {
+public:
+    static constexpr std::uint32_t kNotFound = 0xFFFFFFFFu;
+
+    OrderIndex() { reset(16); }
+
+    std::uint32_t find(OrderId id) const noexcept {
+        std::size_t i = home(id);
+        while (true) {
+            const Slot& s = slots_[i];
+            if (s.key == id) return s.value;
+            if (s.key == 0) return kNotFound;
+            i = (i + 1) & mask_;
+        }
+    }
+
+    bool contains(OrderId id) const noexcept { return find(id) != kNotFound; }
+
+    // Insert a key that is known to be absent.
+    void insert(OrderId id, std::uint32_t value) {
+        if ((size_ + 1) * 2 > slots_.size()) rehash(slots_.size() * 2);
+        place(id, value);
+        ++size_;
+    }
+
+    // Point an existing key at another slot.
+    void update(OrderId id, std::uint32_t value) noexcept {
+        std::size_t i = home(id);
+        while (slots_[i].key != id) i = (i + 1) & mask_;
+        slots_[i].value = value;
+    }
+
+    // Remove a key that is known to be present.
+    void erase(OrderId id) noexcept {
+        std::size_t i = home(id);
+        while (slots_[i].key != id) i = (i + 1) & mask_;
+        // Backward-shift: pull later members of the probe run into the hole
+        // whenever the hole lies on their path from their home slot.
+        std::size_t hole = i;
+        std::size_t j = i;
+        while (true) {
+            j = (j + 1) & mask_;
+            if (slots_[j].key == 0) break;
+            const std::size_t h = home(slots_[j].key);
+            const bool hole_on_path = ((j - h) & mask_) >= ((j - hole) & mask_);
+            if (hole_on_path) {
+                slots_[hole] = slots_[j];
+                hole = j;
+            }
+        }
+        slots_[hole] = Slot{};
+        --size_;
+    }
+
+    std::size_t size() const noexcept { return size_; }
+    std::size_t capacity() const noexcept { return slots_.size(); }
+
+private:
+    struct Slot {
+        OrderId key = 0;
+        std::uint32_t value = 0;
+    };
+
+    std::size_t home(OrderId id) const noexcept {
+        // Fibonacci hashing: sequential ids spread over the whole table.
+        return static_cast<std::size_t>((id * 0x9E3779B97F4A7C15ull) >> shift_);
+    }
+
+    void place(OrderId id, std::uint32_t value) noexcept {
+        std::size_t i = home(id);
+        while (slots_[i].key != 0) i = (i + 1) & mask_;
+        slots_[i] = Slot{id, value};
+    }
+
+    void reset(std::size_t capacity) {
+        slots_.assign(capacity, Slot{});
+        mask_ = capacity - 1;
+        int bits = 0;
+        while ((std::size_t{1} << bits) < capacity) ++bits;
+        shift_ = 64 - bits;
+    }
+
+    void rehash(std::size_t capacity) {
+        std::vector<Slot> old;
+        old.swap(slots_);
+        reset(capacity);
+        for (const Slot& s : old)
+            if (s.key != 0) place(s.key, s.value);
+    }
+
+    std::vector<Slot> slots_;
+    std::size_t mask_ = 0;
+    int shift_ = 64;
+    std::size_t size_ = 0;
+};
+
+}  // namespace engine

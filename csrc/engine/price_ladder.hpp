@@ -1,0 +1,168 @@
+// One side of a book: its price levels and the FIFO queues inside them.
+//
+// Levels are kept in a sorted array with the best price at the back. Almost
+// all activity happens near the touch, so inserting or removing a level moves
+// only the few entries between it and the best price, removing the best level
+// is a pop_back, and the best price is read in O(1). Memory is proportional to
+// the number of live levels (a few hundred bytes for an empty book), whatever
+// the range of prices: no dense array over $0.0001..$10M.
+//
+// Each level has two queues: displayed orders first, then non-displayed ones
+// (price / display / time priority, as on the US exchanges).
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include "order_pool.hpp"
+#include "price.hpp"
+
+namespace engine {
+
+struct Level {
+    Price price;
+    std::uint32_t display_head, display_tail;
+    std::uint32_t hidden_head, hidden_tail;
+    std::uint64_t displayed_qty;    // displayed shares
+    std::uint64_t total_qty;        // every share, reserve and hidden included
+    std::uint32_t displayed_orders;
+    std::uint32_t total_orders;
+
+    std::uint32_t front() const noexcept {
+        return display_head != kNil ? display_head : hidden_head;
+    }
+    bool empty() const noexcept { return total_orders == 0; }
+};
+
+class PriceLadder {
+public:
+    explicit PriceLadder(Side side) : side_(side) {}
+
+    Side side() const noexcept { return side_; }
+    bool empty() const noexcept { return sorted_.empty(); }
+    std::size_t level_count() const noexcept { return sorted_.size(); }
+
+    // Best (highest bid / lowest offer) level; the ladder must not be empty.
+    std::uint32_t best_level() const noexcept { return sorted_.back().level; }
+    Price best_price() const noexcept { return levels_[sorted_.back().level].price; }
+
+    // True when `price` is at least as good as `other` for this side.
+    bool at_least_as_good(Price price, Price other) const noexcept {
+        return side_ == Side::Buy ? price >= other : price <= other;
+    }
+
+    Level& level(std::uint32_t slot) noexcept { return levels_[slot]; }
+    const Level& level(std::uint32_t slot) const noexcept { return levels_[slot]; }
+
+    // The i-th level counted from the best (0 = best).
+    std::uint32_t level_at_rank(std::size_t i) const noexcept {
+        return sorted_[sorted_.size() - 1 - i].level;
+    }
+
+    // Level slot at `price`, creating the level if it does not exist.
+    std::uint32_t find_or_add(Price price) {
+        const std::int64_t k = key(price);
+        // Most prices land at or next to the touch: look there before searching.
+        auto it = sorted_.end();
+        if (!sorted_.empty() && sorted_.back().key <= k) {
+            it = sorted_.back().key == k ? sorted_.end() - 1 : sorted_.end();
+        } else {
+            it = std::lower_bound(sorted_.begin(), sorted_.end(), k,
+                                  [](const Entry& e, std::int64_t v) { return e.key < v; });
+        }
+        if (it != sorted_.end() && it->key == k) return it->level;
+        const std::uint32_t slot = new_level(price);
+        sorted_.insert(it, Entry{k, slot});
+        return slot;
+    }
+
+    // Remove an empty level.
+    void remove_level(std::uint32_t slot) {
+        const std::int64_t k = key(levels_[slot].price);
+        if (sorted_.back().key == k) {
+            sorted_.pop_back();
+        } else {
+            auto it = std::lower_bound(sorted_.begin(), sorted_.end(), k,
+                                       [](const Entry& e, std::int64_t v) { return e.key < v; });
+            sorted_.erase(it);
+        }
+        levels_[slot].display_head = free_head_;
+        free_head_ = slot;
+    }
+
+    // Queue an order at the back of its level's displayed or hidden queue.
+    void push_back(OrderPool& pool, std::uint32_t slot, std::uint32_t level_slot) {
+        Order& o = pool[slot];
+        Level& lv = levels_[level_slot];
+        o.level = level_slot;
+        o.next = kNil;
+        std::uint32_t& head = o.hidden() ? lv.hidden_head : lv.display_head;
+        std::uint32_t& tail = o.hidden() ? lv.hidden_tail : lv.display_tail;
+        o.prev = tail;
+        if (tail != kNil) pool[tail].next = slot; else head = slot;
+        tail = slot;
+        lv.total_qty += o.leaves();
+        ++lv.total_orders;
+        if (!o.hidden()) {
+            lv.displayed_qty += o.shown;
+            ++lv.displayed_orders;
+        }
+    }
+
+    // Take an order out of its level's queue (the level may become empty).
+    void unlink(OrderPool& pool, std::uint32_t slot) noexcept {
+        Order& o = pool[slot];
+        Level& lv = levels_[o.level];
+        std::uint32_t& head = o.hidden() ? lv.hidden_head : lv.display_head;
+        std::uint32_t& tail = o.hidden() ? lv.hidden_tail : lv.display_tail;
+        if (o.prev != kNil) pool[o.prev].next = o.next; else head = o.next;
+        if (o.next != kNil) pool[o.next].prev = o.prev; else tail = o.prev;
+        lv.total_qty -= o.leaves();
+        --lv.total_orders;
+        if (!o.hidden()) {
+            lv.displayed_qty -= o.shown;
+            --lv.displayed_orders;
+        }
+    }
+
+    // Keep the level totals right when an order's shown/reserve change in place.
+    void adjust(std::uint32_t level_slot, bool hidden, std::int64_t d_shown,
+                std::int64_t d_total) noexcept {
+        Level& lv = levels_[level_slot];
+        lv.total_qty += static_cast<std::uint64_t>(d_total);
+        if (!hidden) lv.displayed_qty += static_cast<std::uint64_t>(d_shown);
+    }
+
+    std::size_t memory_bytes() const noexcept {
+        return levels_.capacity() * sizeof(Level) + sorted_.capacity() * sizeof(Entry);
+    }
+
+private:
+    struct Entry {
+        std::int64_t key;  // ascending; the best price has the largest key
+        std::uint32_t level;
+    };
+
+    std::int64_t key(Price p) const noexcept { return side_ == Side::Buy ? p : -p; }
+
+    std::uint32_t new_level(Price price) {
+        std::uint32_t slot;
+        if (free_head_ != kNil) {
+            slot = free_head_;
+            free_head_ = levels_[slot].display_head;
+        } else {
+            levels_.emplace_back();
+            slot = static_cast<std::uint32_t>(levels_.size() - 1);
+        }
+        levels_[slot] = Level{price, kNil, kNil, kNil, kNil, 0, 0, 0, 0};
+        return slot;
+    }
+
+    Side side_;
+    std::vector<Level> levels_;
+    std::vector<Entry> sorted_;
+    std::uint32_t free_head_ = kNil;
+};
+
+}  // namespace engine

@@ -1,0 +1,120 @@
+# Declarations of the C++ core (csrc/engine/*.hpp) for engine/_core.pyx.
+from libc.stdint cimport int64_t, uint8_t, uint16_t, uint32_t, uint64_t
+from libcpp cimport bool as cbool
+
+
+cdef extern from "engine/engine.hpp" namespace "engine" nogil:
+    ctypedef int64_t Price
+    ctypedef int64_t Quantity
+    ctypedef int64_t Timestamp
+    ctypedef uint64_t OrderId
+
+    enum class TickRegime(uint8_t):
+        pass
+    enum class Side(uint8_t):
+        pass
+    enum class TimeInForce(uint8_t):
+        pass
+
+    cdef Price kMaxPrice
+    cdef Quantity kMaxQuantity
+
+    cbool is_valid_price(Price p, TickRegime r)
+    Price next_valid(Price p, TickRegime r)
+    Price prev_valid(Price p, TickRegime r)
+    Price floor_valid(Price p, TickRegime r)
+    Price ceil_valid(Price p, TickRegime r)
+    Price tick_at(Price p, TickRegime r)
+    int64_t tick_index(Price p, TickRegime r)
+    Price price_at_index(int64_t i, TickRegime r)
+
+    struct Command:
+        Timestamp ts
+        OrderId order_id
+        OrderId new_order_id
+        Price price
+        Quantity quantity
+        Quantity display_quantity
+        uint32_t participant
+        uint8_t action
+        uint8_t side
+        uint8_t order_type
+        uint8_t tif
+        uint8_t stp
+        uint8_t post_only
+        uint16_t flags
+        uint32_t reserved
+
+    struct Event:
+        uint64_t seq
+
+    struct LevelView:
+        Price price
+        Quantity quantity
+        uint32_t orders
+
+    struct OrderView:
+        OrderId order_id
+        Timestamp ts
+        Price price
+        Quantity leaves
+        Quantity displayed
+        Quantity reserve
+        Quantity filled
+        Quantity display_quantity
+        uint32_t participant
+        uint8_t side
+        uint8_t tif
+        uint8_t stp
+        uint8_t post_only
+        uint16_t flags
+
+    cdef cppclass EventBuffer:
+        size_t size()
+        void clear()
+        Event* release(size_t* count)
+
+    cdef cppclass Book:
+        Book(TickRegime regime)
+        TickRegime tick_regime()
+        void execute(const Command& c) except +
+        void execute_batch(const Command* commands, size_t n) except +
+        void submit(const Command& c) except +
+        void cancel(Timestamp ts, OrderId id) except +
+        void reduce(Timestamp ts, OrderId id, Quantity quantity) except +
+        void replace(Timestamp ts, OrderId id, OrderId new_id, Price price, Quantity quantity) except +
+        void expire(Timestamp ts, TimeInForce tif) except +
+        EventBuffer& events()
+        uint64_t last_sequence()
+        Timestamp last_timestamp()
+        size_t order_count()
+        size_t level_count(Side s)
+        cbool contains(OrderId id)
+        cbool best(Side s, LevelView* out)
+        size_t depth(Side s, LevelView* out, size_t n)
+        Price best_ranked_price(Side s)
+        cbool find_order(OrderId id, OrderView* out)
+        size_t snapshot(OrderView* out, size_t capacity)
+        size_t memory_bytes()
+        const char* check_integrity() except +
+
+
+cdef extern from "engine/introspect.hpp" namespace "engine::introspect" nogil:
+    struct EnumEntry:
+        const char* type
+        const char* name
+        long long value
+    struct FieldEntry:
+        const char* record
+        const char* field
+        size_t offset
+        size_t size
+    struct RecordEntry:
+        const char* record
+        size_t size
+    EnumEntry kEnums[]
+    FieldEntry kFields[]
+    RecordEntry kRecords[]
+    size_t kEnumCount
+    size_t kFieldCount
+    size_t kRecordCount

@@ -1,0 +1,43 @@
+"""Builds the one compiled extension, engine._core, over the header-only core in csrc/.
+
+Set ENGINE_NATIVE=1 to compile with -march=native (opt-in: the wheel then only
+runs on CPUs like the build machine's).
+"""
+import os
+
+import numpy
+from Cython.Build import cythonize
+from setuptools import Extension, setup
+
+compile_args = [
+    "-std=c++20",
+    "-O3",
+    "-fvisibility=hidden",
+    "-fno-semantic-interposition",
+    "-g0",
+]
+if os.environ.get("ENGINE_NATIVE") == "1":
+    compile_args.append("-march=native")
+
+core = Extension(
+    "engine._core",
+    sources=["engine/_core.pyx"],
+    include_dirs=["csrc", numpy.get_include()],
+    language="c++",
+    extra_compile_args=compile_args,
+    define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
+)
+
+setup(
+    ext_modules=cythonize(
+        [core],
+        compiler_directives={
+            "language_level": 3,
+            "binding": False,
+            "boundscheck": False,
+            "wraparound": False,
+            "cdivision": True,
+            "embedsignature": True,
+        },
+    ),
+)
