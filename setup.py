@@ -3,6 +3,7 @@
 Set ENGINE_NATIVE=1 to compile with -march=native (opt-in: the wheel then only
 runs on CPUs like the build machine's).
 """
+import glob
 import os
 
 import numpy
@@ -23,6 +24,8 @@ core = Extension(
     "engine._core",
     sources=["engine/_core.pyx"],
     include_dirs=["csrc", numpy.get_include()],
+    # the headers, so that editing the C++ core rebuilds the extension
+    depends=sorted(glob.glob("csrc/engine/*.hpp")),
     language="c++",
     extra_compile_args=compile_args,
     define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],

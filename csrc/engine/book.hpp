@@ -63,7 +63,6 @@ public:
             reject(c.ts, c.order_id, c.side, c.price, c.quantity, invalid);
             return;
         }
-        last_ts_ = c.ts;
         const Side side = static_cast<Side>(c.side);
         const bool market = static_cast<OrderType>(c.order_type) == OrderType::Market;
         const PostOnly post_only = static_cast<PostOnly>(c.post_only);
@@ -82,6 +81,7 @@ public:
             }
         }
 
+        last_ts_ = c.ts;  // only commands that are not rejected move the clock
         Event& acc = emit(EventType::Accepted, c.ts, c.order_id, side);
         acc.price = c.price;
         acc.quantity = acc.leaves = c.quantity;

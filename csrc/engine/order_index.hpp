@@ -20,6 +20,7 @@ public:
     OrderIndex() { reset(16); }
 
     std::uint32_t find(OrderId id) const noexcept {
+        if (id == 0) return kNotFound;  // 0 marks an empty slot, never a key
         std::size_t i = home(id);
         while (true) {
             const Slot& s = slots_[i];
