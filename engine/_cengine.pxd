@@ -77,6 +77,7 @@ cdef extern from "engine/engine.hpp" namespace "engine" nogil:
     cdef cppclass Book:
         Book(TickRegime regime)
         TickRegime tick_regime()
+        void reserve(size_t orders) except +
         void execute(const Command& c) except +
         void execute_batch(const Command* commands, size_t n) except +
         void submit(const Command& c) except +

@@ -155,6 +155,15 @@ cdef class Book:
             return last if last > 0 else 0
         return _i64(ts, "ts")
 
+    def reserve(self, orders):
+        """Pre-size the book for ``orders`` resting orders (and as many pending
+        events), so the per-order path never grows a structure."""
+        cdef int64_t n = _i64(orders, "orders")
+        if n < 0 or n > 0xFFFFFFFF:
+            raise ValueError(f"orders={n} must be between 0 and 2**32-1")
+        self._idle()
+        self._book.reserve(<size_t>n)
+
     @property
     def tick_regime(self):
         """The symbol's Rule 612 tick regime (``TickRegime``)."""

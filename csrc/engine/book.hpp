@@ -39,6 +39,15 @@ public:
 
     TickRegime tick_regime() const noexcept { return regime_; }
 
+    // Pre-size for `orders` resting orders and as many pending events, and
+    // touch that memory, so that a venue's hot path never grows a structure or
+    // takes a page fault (call at start-up).
+    void reserve(std::size_t orders) {
+        pool_.reserve(orders);
+        index_.reserve(orders);
+        events_.prefault(orders);
+    }
+
     // ---------------------------------------------------------------- commands
     void execute(const Command& c) {
         switch (static_cast<Action>(c.action)) {

@@ -59,6 +59,12 @@ public:
         if (size_ + n > capacity_) grow_to(size_ + n);
     }
 
+    // As reserve_more, and touch the memory now so appends never page-fault.
+    void prefault(std::size_t n) {
+        reserve_more(n);
+        std::memset(static_cast<void*>(data_ + size_), 0, (capacity_ - size_) * sizeof(Event));
+    }
+
 private:
     void grow() { grow_to(capacity_ ? capacity_ * 2 : 256); }
 

@@ -68,6 +68,13 @@ public:
         --size_;
     }
 
+    // Make room for `n` keys without growing again.
+    void reserve(std::size_t n) {
+        std::size_t cap = slots_.size();
+        while (n * 2 > cap) cap *= 2;
+        if (cap != slots_.size()) rehash(cap);
+    }
+
     std::size_t size() const noexcept { return size_; }
     std::size_t capacity() const noexcept { return slots_.size(); }
 

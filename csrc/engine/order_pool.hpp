@@ -56,6 +56,20 @@ public:
         free_head_ = slot;
     }
 
+    // Create slots for `n` orders up front and put them on the free list, so
+    // the memory is touched (page-faulted) now rather than on the hot path.
+    // Lower slots are handed out first, keeping allocation sequential.
+    void reserve(std::size_t n) {
+        const std::size_t old = orders_.size();
+        if (n <= old) return;
+        orders_.resize(n);
+        for (std::size_t s = n; s-- > old;) {
+            orders_[s].id = 0;
+            orders_[s].next = free_head_;
+            free_head_ = static_cast<std::uint32_t>(s);
+        }
+    }
+
     Order& operator[](std::uint32_t slot) noexcept { return orders_[slot]; }
     const Order& operator[](std::uint32_t slot) const noexcept { return orders_[slot]; }
     std::size_t capacity() const noexcept { return orders_.capacity(); }
