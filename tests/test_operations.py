@@ -158,3 +158,21 @@ def test_order_ids_are_reusable_after_the_order_is_gone(book):
     book.cancel(1)
     book.submit(1, BUY, 100400, 100)
     assert [e.type for e in take(book)] == [T.ACCEPTED, T.CANCELLED, T.ACCEPTED]
+
+
+def test_reserve_presizes_without_changing_behaviour():
+    from engine import Book
+
+    book = Book("R")
+    empty = book.memory_bytes
+    assert empty < 4096  # a few kilobytes at most for an empty book (DESIGN.md)
+    book.reserve(10_000)
+    assert book.memory_bytes > 10_000 * 64
+    assert len(book) == 0 and book.pending_events == 0 and book.last_sequence == 0
+    for i in range(1, 2_001):
+        book.submit(i, BUY if i % 2 else SELL, 100_000 - (i % 50) * 100 if i % 2 else 101_000 + (i % 50) * 100, 100)
+    assert len(book) == 2_000 and book.check_integrity() is None
+    import pytest
+
+    with pytest.raises(ValueError, match="orders"):
+        book.reserve(-1)

@@ -1,0 +1,66 @@
+"""Workloads shared by the benchmark files."""
+from __future__ import annotations
+
+from engine import Book, Side
+from engine.flow import resting_orders
+
+CALLS_PER_ROUND = 1_000  # inner loop, so the harness's own cost per round is negligible
+
+
+class RestingSubmitWorkload:
+    """A book with a realistic resting population; each round submits CALLS_PER_ROUND
+    non-marketable limit orders, and the untimed setup cancels the previous round's."""
+
+    def __init__(self, background: int = 2_000, seed: int = 11) -> None:
+        self.book = Book("BENCH")
+        self.book.reserve(background + 2 * CALLS_PER_ROUND)
+        bg = resting_orders(background, seed)
+        self.book.execute(bg)
+        self.book.clear_events()
+        # fresh ids above the background's; prices from the same resting distribution
+        flow = resting_orders(CALLS_PER_ROUND, seed + 1)
+        offset = int(bg["order_id"].max())
+        self.ids = [int(i) + offset for i in flow["order_id"]]
+        self.sides = flow["side"].tolist()
+        self.prices = flow["price"].tolist()
+        self.qtys = flow["quantity"].tolist()
+
+    def setup(self):
+        for i in self.ids:
+            if i in self.book:
+                self.book.cancel(i)
+        self.book.clear_events()
+        return (), {}
+
+    def run(self) -> None:
+        submit = self.book.submit
+        ids, sides, prices, qtys = self.ids, self.sides, self.prices, self.qtys
+        for i in range(CALLS_PER_ROUND):
+            submit(ids[i], sides[i], prices[i], qtys[i])
+
+
+class MarketableSubmitWorkload:
+    """Each call is a marketable IOC limit order that executes against exactly one
+    resting order; the untimed setup re-creates those resting orders."""
+
+    def __init__(self) -> None:
+        self.book = Book("BENCH")
+        self.book.reserve(4 * CALLS_PER_ROUND)
+        self.base_id = 1
+
+    def setup(self):
+        self.book.clear_events()
+        start = self.base_id
+        for k in range(CALLS_PER_ROUND):
+            self.book.submit(start + k, Side.SELL, 100_500, 100)
+        self.book.clear_events()
+        self.maker_start = start
+        self.taker_start = start + CALLS_PER_ROUND
+        self.base_id += 2 * CALLS_PER_ROUND
+        return (), {}
+
+    def run(self) -> None:
+        submit = self.book.submit
+        t0 = self.taker_start
+        for k in range(CALLS_PER_ROUND):
+            submit(t0 + k, 1, 100_500, 100, tif=3)
