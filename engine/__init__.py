@@ -13,7 +13,7 @@ with a Cython API.
 from __future__ import annotations
 
 try:
-    from engine import _core
+    from engine import _core  # noqa: F401  (fail early, with advice, if it is not built)
 except ImportError as exc:  # pragma: no cover - depends on how it was installed
     raise ImportError(
         "engine's compiled core (engine._core) is not built. From the project folder run "

@@ -10,7 +10,7 @@ import numpy as np
 
 import engine
 from engine._core import Book
-from engine.enums import EventType, Reason, Side
+from engine.enums import EventType, Reason
 from engine.events import event_counts, format_events
 from engine.flow import PROFILES, generate_flow, resting_orders
 from engine.prices import format_price
@@ -27,6 +27,23 @@ def _per_order_submit_ns(n: int, seed: int) -> float:
         submit(ids[i], sides[i], prices[i], qtys[i])
     elapsed = time.perf_counter_ns() - t0
     return elapsed / n
+
+
+def depth_table(book: Book, levels: int) -> list[str]:
+    """The top ``levels`` displayed levels as a two-sided text table."""
+    bids, asks = book.depth(levels)
+
+    def cells(rows: np.ndarray, i: int) -> tuple[str, str]:
+        if i >= len(rows):
+            return "", ""
+        return format_price(int(rows[i]["price"])), str(int(rows[i]["quantity"]))
+
+    lines = [f"{'bid qty':>10} {'bid':>10}   {'ask':<10} {'ask qty':<10}"]
+    for i in range(max(len(bids), len(asks))):
+        bid_px, bid_qty = cells(bids, i)
+        ask_px, ask_qty = cells(asks, i)
+        lines.append(f"{bid_qty:>10} {bid_px:>10}   {ask_px:<10} {ask_qty:<10}")
+    return lines
 
 
 def run_demo(messages: int = 200_000, seed: int = 7, profile: str = "ten_dollars",
@@ -66,14 +83,9 @@ def run_demo(messages: int = 200_000, seed: int = 7, profile: str = "ten_dollars
     out(f"  book after the run: {len(book):,} resting orders, {book.bid_levels} bid and {book.ask_levels} offer"
         f" levels, {book.memory_bytes / 1024:.0f} KiB; integrity {'OK' if problem is None else problem}")
 
-    bids, asks = book.depth(5)
     out("")
-    out(f"{'bid qty':>10} {'bid':>10}   {'ask':<10} {'ask qty':<10}")
-    for i in range(max(len(bids), len(asks))):
-        b = bids[i] if i < len(bids) else None
-        a = asks[i] if i < len(asks) else None
-        out(f"{int(b['quantity']) if b is not None else '':>10} {format_price(int(b['price'])) if b is not None else '':>10}"
-            f"   {format_price(int(a['price'])) if a is not None else '':<10} {int(a['quantity']) if a is not None else '':<10}")
+    for line in depth_table(book, 5):
+        out(line)
 
     if show_events:
         out("")
@@ -87,4 +99,4 @@ def run_demo(messages: int = 200_000, seed: int = 7, profile: str = "ten_dollars
         f" {submit_ns:.0f} ns per call (loop included)")
     return {"messages": messages, "elapsed_ns": elapsed_ns, "messages_per_second": rate, "fills": len(fills),
             "shares": shares, "resting_orders": len(book), "integrity": problem, "submit_ns": submit_ns,
-            "top": book.top(), "best_bid_side": Side.BUY}
+            "top": book.top()}

@@ -55,12 +55,12 @@ def event_counts(events: np.ndarray) -> dict[str, int]:
     ``CANCELLED:<reason>`` breakdowns."""
     counts: Counter[str] = Counter()
     types, n = np.unique(events["type"], return_counts=True)
-    for t, k in zip(types.tolist(), n.tolist()):
+    for t, k in zip(types.tolist(), n.tolist(), strict=True):
         counts[_enum_name(EventType, t)] = k
     for kind in (EventType.REJECTED, EventType.CANCELLED):
         sel = events["reason"][events["type"] == kind]
         reasons, n = np.unique(sel, return_counts=True)
-        for r, k in zip(reasons.tolist(), n.tolist()):
+        for r, k in zip(reasons.tolist(), n.tolist(), strict=True):
             counts[f"{kind.name}:{_enum_name(Reason, r)}"] = k
     return dict(counts)
 

@@ -113,7 +113,7 @@ def generate_flow(n: int, seed: int = 0, profile: str | FlowProfile = "ten_dolla
             synced = i
             resting = shadow.orders()
             live = resting["order_id"].tolist()
-            live_side = dict(zip(live, (resting["side"] == Side.BUY).tolist()))
+            live_side = dict(zip(live, (resting["side"] == Side.BUY).tolist(), strict=True))
         k = kind[i]
         rec = out[i]
         if (k >= t_new and k < t_replace) and live:

@@ -89,7 +89,8 @@ def test_crossing_the_dollar_boundary():
     book.submit(3, SELL, 10100, 100)  # $1.01
     book.take_events()
     book.submit(4, BUY, 10000, 150)
-    assert [(e.contra_id, e.price, e.quantity) for e in take(book) if e.type == T.FILL] == [(1, 9999, 100), (2, 10000, 50)]
+    fills = [(e.contra_id, e.price, e.quantity) for e in take(book) if e.type == T.FILL]
+    assert fills == [(1, 9999, 100), (2, 10000, 50)]
     assert state(book)[0][:4] == (2, 0, 10000, 50)
 
 
