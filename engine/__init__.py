@@ -20,14 +20,19 @@ except ImportError as exc:  # pragma: no cover - depends on how it was installed
         "`pip install -e .` (or `pip install .` and run Python from another folder)."
     ) from exc
 
-from engine._core import MAX_PRICE, MAX_QUANTITY, Book
-from engine.dtypes import COMMAND_DTYPE, EVENT_DTYPE, LEVEL_DTYPE, ORDER_DTYPE, new_commands
+from engine._core import MAX_PRICE, MAX_QUANTITY, Book, ProtectedBook, quote_condition_flags
+from engine.dtypes import COMMAND_DTYPE, EVENT_DTYPE, LEVEL_DTYPE, ORDER_DTYPE, QUOTE_DTYPE, new_commands, new_quotes
 from engine.enums import (
     Action,
+    ComplianceCode,
     EventFlag,
     EventType,
+    FeeCapRegime,
+    Feed,
     Liquidity,
+    LockCrossMode,
     OrderFlag,
+    QuoteFlag,
     OrderType,
     PostOnly,
     Reason,
@@ -50,7 +55,7 @@ from engine.prices import (
     to_decimal,
     to_units,
 )
-from engine.views import OrderState, TopOfBook
+from engine.views import AwayQuote, OrderState, PrintCheck, ProtectedBBO, TopOfBook
 
 try:
     from engine._version import version as __version__
@@ -59,13 +64,18 @@ except ImportError:  # pragma: no cover - a tree without setuptools-scm's file
 
 __all__ = [
     "Action",
+    "AwayQuote",
     "Book",
     "COMMAND_DTYPE",
+    "ComplianceCode",
     "EVENT_DTYPE",
     "EventFlag",
     "EventType",
+    "FeeCapRegime",
+    "Feed",
     "LEVEL_DTYPE",
     "Liquidity",
+    "LockCrossMode",
     "MAX_PRICE",
     "MAX_QUANTITY",
     "ORDER_DTYPE",
@@ -73,6 +83,11 @@ __all__ = [
     "OrderState",
     "OrderType",
     "PostOnly",
+    "PrintCheck",
+    "ProtectedBBO",
+    "ProtectedBook",
+    "QUOTE_DTYPE",
+    "QuoteFlag",
     "Reason",
     "Side",
     "StpMode",
@@ -88,9 +103,11 @@ __all__ = [
     "format_price",
     "is_valid_price",
     "new_commands",
+    "new_quotes",
     "next_valid",
     "prev_valid",
     "price_at_index",
+    "quote_condition_flags",
     "tick_index",
     "tick_size",
     "to_decimal",

@@ -42,8 +42,9 @@ cdef extern from "engine/engine.hpp" namespace "engine" nogil:
         uint8_t tif
         uint8_t stp
         uint8_t post_only
-        uint16_t flags
-        uint32_t reserved
+        uint8_t lock_cross
+        uint8_t reserved
+        uint32_t flags
 
     struct Event:
         uint64_t seq
@@ -57,17 +58,109 @@ cdef extern from "engine/engine.hpp" namespace "engine" nogil:
         OrderId order_id
         Timestamp ts
         Price price
+        Price display_price
+        Price limit_price
         Quantity leaves
         Quantity displayed
         Quantity reserve
         Quantity filled
         Quantity display_quantity
         uint32_t participant
+        uint32_t flags
         uint8_t side
         uint8_t tif
         uint8_t stp
         uint8_t post_only
-        uint16_t flags
+        uint8_t lock_cross
+        uint8_t repriced
+
+    struct QuoteUpdate:
+        Timestamp ts
+        Price bid_price
+        Quantity bid_size
+        Price ask_price
+        Quantity ask_size
+        uint8_t venue
+        uint8_t feed
+        uint8_t condition
+        uint8_t flags
+        uint32_t reserved
+
+    enum class Feed(uint8_t):
+        pass
+    enum class FeeCapRegime(uint8_t):
+        pass
+    enum class LockCrossMode(uint8_t):
+        pass
+
+    cdef int kMaxVenues
+    cdef Timestamp kNever
+    uint8_t condition_flags(Feed feed, uint8_t code)
+
+    struct FeeSchedule:
+        int64_t take_fee_nd
+        int64_t take_rate_ppm
+        int64_t make_rebate_nd
+        int64_t make_rate_ppm
+
+    struct TradeThroughConfig:
+        cbool rule611_enabled
+        cbool enforce_outside_rth
+        cbool subpenny_exemption
+        cbool lock_cross_enabled
+        LockCrossMode default_lock_cross
+
+    struct QuoteSide:
+        Price price
+        Quantity size
+        cbool automated
+        Quantity routed
+
+    struct VenueQuote:
+        QuoteSide bid
+        QuoteSide ask
+        cbool closed
+        cbool seen
+        uint8_t feed
+        uint8_t condition
+        Timestamp ts
+
+    cdef cppclass ProtectedQuoteTable:
+        Timestamp flicker_window()
+        cbool set_flicker_window(Timestamp w)
+        void refresh(Timestamp t) except +
+        Price pbb()
+        Price pbo()
+        uint32_t pbb_venues()
+        uint32_t pbo_venues()
+        cbool crossed()
+        cbool locked()
+        uint32_t self_help_mask()
+        uint32_t version()
+        const VenueQuote& venue(int v)
+        cbool self_help_active(int venue, Timestamp t)
+        uint64_t unknown_conditions()
+        uint64_t off_grid_quotes()
+        Price nbb()
+        Price nbo()
+
+    enum class ComplianceCode(uint16_t):
+        pass
+
+    cdef cppclass TradeThroughDecision:
+        cbool allowed
+        ComplianceCode code
+        uint32_t through
+        uint32_t blocked
+        uint32_t self_help
+        ComplianceCode venue_code[32]
+
+    cdef cppclass RegNmsState:
+        ProtectedQuoteTable table
+        TradeThroughConfig config
+        FeeSchedule fees
+        FeeCapRegime fee_regime
+        cbool in_rth
 
     cdef cppclass EventBuffer:
         size_t size()
@@ -85,6 +178,16 @@ cdef extern from "engine/engine.hpp" namespace "engine" nogil:
         void reduce(Timestamp ts, OrderId id, Quantity quantity) except +
         void replace(Timestamp ts, OrderId id, OrderId new_id, Price price, Quantity quantity) except +
         void expire(Timestamp ts, TimeInForce tif) except +
+        void enable_reg_nms() except +
+        cbool reg_nms_enabled()
+        RegNmsState* reg_nms()
+        const char* set_fee_schedule(const FeeSchedule& s, FeeCapRegime regime) except +
+        void update_quote(const QuoteUpdate& q) except +
+        void update_quotes(const QuoteUpdate* quotes, size_t n) except +
+        void set_session(Timestamp ts, cbool regular_hours) except +
+        void declare_self_help(Timestamp ts, int venue, Timestamp start, Timestamp end) except +
+        void revoke_self_help(Timestamp ts, int venue, Timestamp at) except +
+        TradeThroughDecision check_print(Price p, Timestamp t, Side side, uint32_t flags) except +
         EventBuffer& events()
         uint64_t last_sequence()
         Timestamp last_timestamp()

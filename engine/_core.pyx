@@ -21,9 +21,11 @@ import operator
 
 import numpy as np
 
-from engine.dtypes import COMMAND_DTYPE, EVENT_DTYPE, LEVEL_DTYPE, ORDER_DTYPE
-from engine.enums import PostOnly, Side, StpMode, TickRegime, TimeInForce
-from engine.views import OrderState, TopOfBook
+from engine.dtypes import COMMAND_DTYPE, EVENT_DTYPE, LEVEL_DTYPE, ORDER_DTYPE, QUOTE_DTYPE
+from engine.enums import (
+    ComplianceCode, FeeCapRegime, Feed, LockCrossMode, PostOnly, QuoteFlag, Side, StpMode, TickRegime, TimeInForce,
+)
+from engine.views import AwayQuote, OrderState, PrintCheck, ProtectedBBO, TopOfBook
 
 cnp.import_array()
 
@@ -40,6 +42,7 @@ for _dtype, _size in (
     (EVENT_DTYPE, sizeof(ce.Event)),
     (LEVEL_DTYPE, sizeof(ce.LevelView)),
     (ORDER_DTYPE, sizeof(ce.OrderView)),
+    (QUOTE_DTYPE, sizeof(ce.QuoteUpdate)),
 ):
     if _dtype.itemsize != _size:
         raise ImportError(f"engine.dtypes is out of step with the C++ records ({_dtype.itemsize} != {_size})")
@@ -131,7 +134,11 @@ cdef class Book:
     cdef readonly str symbol
     cdef bint _busy
 
-    def __cinit__(self, str symbol not None = "", tick_regime=TickRegime.PENNY_2005):
+    def __cinit__(self, str symbol not None = "", tick_regime=TickRegime.PENNY_2005, *args, **kwargs):
+        # Subclasses' constructor arguments reach here too; a plain Book takes none.
+        if type(self) is Book and (args or kwargs):
+            extra = ", ".join([repr(a) for a in args] + list(kwargs))
+            raise TypeError(f"Book() got unexpected arguments: {extra}")
         self._book = new ce.Book(_regime(tick_regime))
         self.symbol = symbol
         self._busy = False
@@ -171,13 +178,17 @@ cdef class Book:
 
     # ---------------------------------------------------------- commands
     def submit(self, order_id, side, price, quantity, *, order_type=None, tif=None, ts=None,
-               display_quantity=None, participant=None, stp=None, post_only=None, bint hidden=False):
+               display_quantity=None, participant=None, stp=None, post_only=None, bint hidden=False,
+               flags=None, lock_cross=None):
         """Enter a new order; return the number of events it produced.
 
         ``price`` is in units of $0.0001 (0 for a market order). ``tif``
         defaults to DAY for a limit order and IOC for a market order.
         ``display_quantity`` > 0 makes a reserve (iceberg) order showing that
         many shares. ``ts`` (ns) defaults to the book's last timestamp.
+        ``flags`` are ``OrderFlag`` bits (ROUTABLE, ISO and the Rule 611
+        attestations); ``lock_cross`` a ``LockCrossMode``. Both matter only
+        with a protected-quote table (:class:`ProtectedBook`).
         """
         cdef ce.Command c
         cdef size_t before
@@ -202,6 +213,10 @@ cdef class Book:
         if post_only is not None:
             c.post_only = <uint8_t>_ranged(post_only, "post_only", 255)
         c.flags = 1 if hidden else 0
+        if flags is not None:
+            c.flags |= <uint32_t>_ranged(flags, "flags", 0xFFFFFFFF)
+        if lock_cross is not None:
+            c.lock_cross = <uint8_t>_ranged(lock_cross, "lock_cross", 255)
         before = self._book.events().size()
         self._book.submit(c)
         return self._book.events().size() - before
@@ -372,7 +387,8 @@ cdef class Book:
         return OrderState(
             v.order_id, Side(v.side), v.price, v.leaves, v.displayed, v.reserve, v.filled,
             v.display_quantity, v.participant, TimeInForce(v.tif), StpMode(v.stp),
-            PostOnly(v.post_only), bool(v.flags & 1), v.ts,
+            PostOnly(v.post_only), bool(v.flags & 1), v.ts, v.display_price, v.limit_price,
+            LockCrossMode(v.lock_cross), bool(v.repriced), bool(v.flags & 2),
         )
 
     def orders(self):
@@ -418,6 +434,295 @@ cdef class Book:
         self._idle()
         why = self._book.check_integrity()
         return None if why == NULL else why.decode()
+
+
+# ------------------------------------------------------- protected book
+cdef class ProtectedBook(Book):
+    """A :class:`Book` that trades under Regulation NMS.
+
+    It keeps a table of other venues' best bids and offers (fed with
+    :meth:`update_quote` or :meth:`update_quotes`) and checks every fill
+    against it before committing it (Rule 611): a fill that would trade
+    through a protected quote is allowed only under an exception, and
+    otherwise routed around (routable orders) or stopped (BLOCKED events).
+    Displayed orders that would lock or cross a protected quote slide, adjust
+    or are cancelled back (Rule 610(e)), and re-price as quotes move.
+
+    ``venues`` names the away venues (up to 32); methods take a venue by name
+    or by its index in that list. Regular trading hours are on from the start;
+    :meth:`end_regular_hours` and :meth:`start_regular_hours` switch them.
+    """
+
+    cdef ce.RegNmsState* _nms
+    cdef readonly tuple venues
+    cdef dict _venue_ids
+
+    def __cinit__(self, str symbol not None = "", tick_regime=TickRegime.PENNY_2005, venues=(),
+                  bint regular_hours=True):
+        names = tuple(venues)
+        if len(names) > ce.kMaxVenues:
+            raise ValueError(f"venues has {len(names)} names; at most {ce.kMaxVenues} venues are supported")
+        for n in names:
+            if not isinstance(n, str) or not n:
+                raise TypeError(f"venues must be non-empty strings, got {n!r}")
+        if len(set(names)) != len(names):
+            raise ValueError("venues has duplicate names")
+        self._book.enable_reg_nms()
+        self._nms = self._book.reg_nms()
+        self._nms.in_rth = regular_hours
+        self.venues = names
+        self._venue_ids = {n: i for i, n in enumerate(names)}
+
+    def venue_id(self, venue):
+        """The index of a venue given by name or index."""
+        if isinstance(venue, str):
+            try:
+                return self._venue_ids[venue]
+            except KeyError:
+                raise ValueError(f"venue={venue!r} is not one of this book's venues {self.venues}") from None
+        v = _i64(venue, "venue")
+        if v < 0 or v >= ce.kMaxVenues:
+            raise ValueError(f"venue={v} is outside 0..{ce.kMaxVenues - 1}")
+        return v
+
+    def venue_names(self, mask):
+        """The venues whose bits are set in an event's ``venues`` mask."""
+        m = _i64(mask, "mask")
+        return [self.venues[v] if v < len(self.venues) else str(v) for v in range(ce.kMaxVenues) if m >> v & 1]
+
+    def update_quote(self, venue, bid_price, bid_size, ask_price, ask_size, *, ts=None,
+                     bint bid_automated=True, bint ask_automated=True, bint closed=False,
+                     feed=Feed.DIRECT, condition=None):
+        """One venue's new best bid and offer; returns the number of events.
+
+        A price or size of 0 means no quote on that side. With ``feed`` CQS or
+        UQDF the side flags come from the raw ``condition`` code (REQ-FEED-01);
+        with DIRECT they are the ``*_automated``/``closed`` arguments.
+        """
+        cdef ce.QuoteUpdate q
+        cdef size_t before
+        memset(&q, 0, sizeof(q))
+        q.venue = <uint8_t>self.venue_id(venue)
+        q.bid_price = _i64(bid_price, "bid_price")
+        q.bid_size = _i64(bid_size, "bid_size")
+        q.ask_price = _i64(ask_price, "ask_price")
+        q.ask_size = _i64(ask_size, "ask_size")
+        q.feed = <uint8_t>_ranged(feed, "feed", 255)
+        q.condition = _condition_byte(condition)
+        q.flags = ((0 if bid_automated else 1) | (0 if ask_automated else 2) | (4 if closed else 0))
+        q.ts = self._ts(ts)
+        self._idle()
+        before = self._book.events().size()
+        self._book.update_quote(q)
+        return self._book.events().size() - before
+
+    def update_quotes(self, cnp.ndarray quotes not None):
+        """Apply a ``QUOTE_DTYPE`` array in order, without the GIL; returns every pending event."""
+        cdef const ce.QuoteUpdate* first
+        cdef size_t n
+        if quotes.dtype is not QUOTE_DTYPE and quotes.dtype != QUOTE_DTYPE:
+            raise TypeError(f"quotes must have dtype engine.QUOTE_DTYPE, not {quotes.dtype}")
+        if quotes.ndim != 1:
+            raise ValueError(f"quotes must be one-dimensional, not {quotes.ndim}-dimensional")
+        if not cnp.PyArray_IS_C_CONTIGUOUS(quotes):
+            raise ValueError("quotes must be C-contiguous (use np.ascontiguousarray(quotes))")
+        self._idle()
+        first = <const ce.QuoteUpdate*>cnp.PyArray_DATA(quotes)
+        n = <size_t>quotes.shape[0]
+        self._busy = True
+        try:
+            with nogil:
+                self._book.update_quotes(first, n)
+        finally:
+            self._busy = False
+        return self.take_events()
+
+    def start_regular_hours(self, *, ts=None):
+        """Regular trading hours begin: fills carry Rule 611 codes (D4)."""
+        return self._session(ts, True)
+
+    def end_regular_hours(self, *, ts=None):
+        """Regular trading hours end: the check goes on as venue policy, if enabled."""
+        return self._session(ts, False)
+
+    cdef object _session(self, object ts, bint rth):
+        cdef int64_t t = self._ts(ts)
+        cdef size_t before
+        self._idle()
+        before = self._book.events().size()
+        self._book.set_session(t, rth)
+        return self._book.events().size() - before
+
+    @property
+    def in_regular_hours(self):
+        return bool(self._nms.in_rth)
+
+    def declare_self_help(self, venue, start=None, end=None, *, ts=None):
+        """Declare self-help against a venue over [start, end) (end None: until revoked).
+
+        ``start`` defaults to ``ts``. Its quotes are then excluded from the
+        trade-through and lock/cross tests, and executions that would have
+        traded through them are audited as (b)(1) (REQ-SH-01/03).
+        """
+        cdef int64_t t = self._ts(ts)
+        cdef int64_t s0 = t if start is None else _i64(start, "start")
+        cdef int64_t e0 = ce.kNever if end is None else _i64(end, "end")
+        cdef int v = self.venue_id(venue)
+        cdef size_t before
+        self._idle()
+        before = self._book.events().size()
+        self._book.declare_self_help(t, v, s0, e0)
+        return self._book.events().size() - before
+
+    def revoke_self_help(self, venue, at=None, *, ts=None):
+        """End the open self-help declaration against a venue at ``at`` (default ``ts``)."""
+        cdef int64_t t = self._ts(ts)
+        cdef int64_t a = t if at is None else _i64(at, "at")
+        cdef int v = self.venue_id(venue)
+        cdef size_t before
+        self._idle()
+        before = self._book.events().size()
+        self._book.revoke_self_help(t, v, a)
+        return self._book.events().size() - before
+
+    def self_help_active(self, venue, at):
+        return bool(self._nms.table.self_help_active(self.venue_id(venue), _i64(at, "at")))
+
+    def set_fee_schedule(self, *, take_fee_nd=0, take_rate_ppm=0, make_rebate_nd=0, make_rate_ppm=0,
+                         regime=FeeCapRegime.CAP_2005):
+        """Load the access-fee schedule (nanodollars per share at or above $1.00,
+        parts per million of the price below). Raises ``ValueError`` naming the
+        field when it breaks the regime's Rule 610(c) cap; nothing is loaded then."""
+        cdef ce.FeeSchedule f
+        cdef const char* bad
+        f.take_fee_nd = _i64(take_fee_nd, "take_fee_nd")
+        f.take_rate_ppm = _i64(take_rate_ppm, "take_rate_ppm")
+        f.make_rebate_nd = _i64(make_rebate_nd, "make_rebate_nd")
+        f.make_rate_ppm = _i64(make_rate_ppm, "make_rate_ppm")
+        r = _ranged(regime, "regime", 1)
+        self._idle()
+        bad = self._book.set_fee_schedule(f, <ce.FeeCapRegime>r)
+        if bad != NULL:
+            name = bad.decode()
+            cap = "$0.003 per share / 0.3%" if r == 0 else "$0.001 per share / 0.1%"
+            raise ValueError(f"{name} breaks the Rule 610(c) cap of {FeeCapRegime(r).name} ({cap})")
+
+    @property
+    def fee_schedule(self):
+        f = self._nms.fees
+        return {"take_fee_nd": f.take_fee_nd, "take_rate_ppm": f.take_rate_ppm,
+                "make_rebate_nd": f.make_rebate_nd, "make_rate_ppm": f.make_rate_ppm,
+                "regime": FeeCapRegime(<int>self._nms.fee_regime)}
+
+    def configure(self, *, rule611=None, enforce_outside_rth=None, subpenny_exemption=None,
+                  lock_cross_protection=None, default_lock_cross=None, flicker_window_ns=None):
+        """Switch parts of the Reg NMS handling (each None leaves it as it is)."""
+        self._idle()
+        if flicker_window_ns is not None:
+            w = _i64(flicker_window_ns, "flicker_window_ns")
+            if not self._nms.table.set_flicker_window(w):
+                raise ValueError(f"flicker_window_ns={w} must be in 1..1_000_000_000 (never longer than 1 s, D5)")
+        if default_lock_cross is not None:
+            m = _ranged(default_lock_cross, "default_lock_cross", 3)
+            if m == 0:
+                raise ValueError("default_lock_cross must be SLIDE, PRICE_ADJUST or CANCEL_BACK")
+            self._nms.config.default_lock_cross = <ce.LockCrossMode>m
+        if rule611 is not None:
+            self._nms.config.rule611_enabled = bool(rule611)
+        if enforce_outside_rth is not None:
+            self._nms.config.enforce_outside_rth = bool(enforce_outside_rth)
+        if subpenny_exemption is not None:
+            self._nms.config.subpenny_exemption = bool(subpenny_exemption)
+        if lock_cross_protection is not None:
+            self._nms.config.lock_cross_enabled = bool(lock_cross_protection)
+
+    @property
+    def config(self):
+        c = self._nms.config
+        return {"rule611": c.rule611_enabled, "enforce_outside_rth": c.enforce_outside_rth,
+                "subpenny_exemption": c.subpenny_exemption, "lock_cross_protection": c.lock_cross_enabled,
+                "default_lock_cross": LockCrossMode(<int>c.default_lock_cross),
+                "flicker_window_ns": self._nms.table.flicker_window()}
+
+    def protected_bbo(self, at=None):
+        """The protected best bid and offer with the venues at each (REQ-PQ-04),
+        as of ``at`` (default: the book's last timestamp)."""
+        cdef ce.ProtectedQuoteTable* t = &self._nms.table
+        self._idle()
+        t.refresh(self._ts(at))
+        return ProtectedBBO(
+            t.pbb() or None, tuple(self.venue_names(t.pbb_venues())),
+            t.pbo() or None, tuple(self.venue_names(t.pbo_venues())),
+            bool(t.crossed()), bool(t.locked()), t.version(),
+        )
+
+    def check_print(self, price, *, side=Side.BUY, flags=0, ts=None):
+        """Would a print at ``price`` now be allowed (Rule 611)? Returns a
+        ``PrintCheck`` with the code, the venues traded through and blocking,
+        and what cleared each one. Changes nothing (a query for surveillance)."""
+        cdef int64_t p = _i64(price, "price")
+        cdef int64_t sd = _ranged(side, "side", 2)
+        cdef uint32_t f = <uint32_t>_ranged(flags, "flags", 0xFFFFFFFF)
+        cdef int64_t t = self._ts(ts)
+        cdef ce.TradeThroughDecision d
+        if sd == 0:
+            raise ValueError("side must be Side.BUY or Side.SELL")
+        self._idle()
+        d = self._book.check_print(p, t, <ce.Side>sd, f)
+        codes = {}
+        for v in range(ce.kMaxVenues):
+            if (d.through | d.self_help) >> v & 1:
+                name = self.venues[v] if v < len(self.venues) else str(v)
+                codes[name] = ComplianceCode(<int>d.venue_code[v])
+        return PrintCheck(bool(d.allowed), ComplianceCode(<int>d.code), tuple(self.venue_names(d.through)),
+                          tuple(self.venue_names(d.blocked)), tuple(self.venue_names(d.self_help)), codes)
+
+    def quote(self, venue):
+        """The latest quote from a venue as an ``AwayQuote``."""
+        cdef int v = self.venue_id(venue)
+        q = self._nms.table.venue(v)
+        name = self.venues[v] if v < len(self.venues) else str(v)
+        return AwayQuote(name, q.bid.price or None, q.bid.size, bool(q.bid.automated),
+                         q.ask.price or None, q.ask.size, bool(q.ask.automated), bool(q.closed),
+                         q.ts if q.seen else None)
+
+    @property
+    def quote_version(self):
+        return self._nms.table.version()
+
+    @property
+    def unknown_conditions(self):
+        """Quote updates whose condition code was not in the feed's table (treated as protected)."""
+        return self._nms.table.unknown_conditions()
+
+    @property
+    def off_grid_quotes(self):
+        """Quote updates with a price off the Rule 612 grid (still protected, REQ-TICK-04)."""
+        return self._nms.table.off_grid_quotes()
+
+
+cdef uint8_t _condition_byte(object condition) except? 255:
+    if condition is None:
+        return 0
+    if isinstance(condition, str):
+        if len(condition) != 1 or ord(condition) > 127:
+            raise ValueError(f"condition={condition!r} must be one ASCII character")
+        return ord(condition)
+    return <uint8_t>_ranged(condition, "condition", 127)
+
+
+def quote_condition_flags(feed, condition):
+    """The ``QuoteFlag`` bits a raw quote condition code means on a feed (REQ-FEED-01).
+
+    >>> quote_condition_flags(Feed.CQS, "F")    # slow on the ask
+    <QuoteFlag.ASK_MANUAL: 2>
+    >>> quote_condition_flags(Feed.UQDF, "F")   # fast trading: both sides protected
+    <QuoteFlag: 0>
+    """
+    f = _ranged(feed, "feed", 2)
+    if f == 0:
+        raise ValueError("feed must be CQS or UQDF: DIRECT quotes carry their flags explicitly")
+    return QuoteFlag(ce.condition_flags(<ce.Feed>f, _condition_byte(condition)))
 
 
 # ------------------------------------------------------------ price grid

@@ -25,13 +25,14 @@ COMMAND_DTYPE = np.dtype(
         ("tif", "u1"),
         ("stp", "u1"),
         ("post_only", "u1"),
-        ("flags", "<u2"),
-        ("reserved", "<u4"),
+        ("lock_cross", "u1"),
+        ("reserved", "u1"),
+        ("flags", "<u4"),
     ],
     align=True,
 )
 
-#: One thing that happened (``engine::Event``, 80 bytes).
+#: One thing that happened (``engine::Event``, 96 bytes).
 EVENT_DTYPE = np.dtype(
     [
         ("seq", "<u8"),
@@ -43,6 +44,9 @@ EVENT_DTYPE = np.dtype(
         ("leaves", "<i8"),
         ("contra_leaves", "<i8"),
         ("fee", "<i8"),
+        ("aux", "<i8"),
+        ("venues", "<u4"),
+        ("quote_version", "<u4"),
         ("reason", "<u2"),
         ("compliance_code", "<u2"),
         ("type", "u1"),
@@ -63,20 +67,39 @@ LEVEL_DTYPE = np.dtype(
     }
 )
 
-#: One resting order (``engine::OrderView``, 80 bytes).
+#: One resting order (``engine::OrderView``, 96 bytes).
 ORDER_DTYPE = np.dtype(
     {
         "names": [
-            "order_id", "ts", "price", "leaves", "displayed", "reserve", "filled",
-            "display_quantity", "participant", "side", "tif", "stp", "post_only", "flags",
+            "order_id", "ts", "price", "display_price", "limit_price", "leaves", "displayed", "reserve",
+            "filled", "display_quantity", "participant", "flags", "side", "tif", "stp", "post_only",
+            "lock_cross", "repriced",
         ],
         "formats": [
-            "<u8", "<i8", "<i8", "<i8", "<i8", "<i8", "<i8",
-            "<i8", "<u4", "u1", "u1", "u1", "u1", "<u2",
+            "<u8", "<i8", "<i8", "<i8", "<i8", "<i8", "<i8", "<i8",
+            "<i8", "<i8", "<u4", "<u4", "u1", "u1", "u1", "u1",
+            "u1", "u1",
         ],
-        "offsets": [0, 8, 16, 24, 32, 40, 48, 56, 64, 68, 69, 70, 71, 72],
-        "itemsize": 80,
+        "offsets": [0, 8, 16, 24, 32, 40, 48, 56, 64, 72, 80, 84, 88, 89, 90, 91, 92, 93],
+        "itemsize": 96,
     }
+)
+
+#: One away venue's best bid and offer (``engine::QuoteUpdate``, 48 bytes).
+QUOTE_DTYPE = np.dtype(
+    [
+        ("ts", "<i8"),
+        ("bid_price", "<i8"),
+        ("bid_size", "<i8"),
+        ("ask_price", "<i8"),
+        ("ask_size", "<i8"),
+        ("venue", "u1"),
+        ("feed", "u1"),
+        ("condition", "u1"),
+        ("flags", "u1"),
+        ("reserved", "<u4"),
+    ],
+    align=True,
 )
 
 
@@ -85,4 +108,9 @@ def new_commands(n: int) -> np.ndarray:
     return np.zeros(n, dtype=COMMAND_DTYPE)
 
 
-__all__ = ["COMMAND_DTYPE", "EVENT_DTYPE", "LEVEL_DTYPE", "ORDER_DTYPE", "new_commands"]
+def new_quotes(n: int) -> np.ndarray:
+    """A zeroed array of ``n`` quote updates, ready to fill in."""
+    return np.zeros(n, dtype=QUOTE_DTYPE)
+
+
+__all__ = ["COMMAND_DTYPE", "EVENT_DTYPE", "LEVEL_DTYPE", "ORDER_DTYPE", "QUOTE_DTYPE", "new_commands", "new_quotes"]

@@ -42,7 +42,66 @@ class StpMode(IntEnum):
 
 
 class OrderFlag(IntFlag):
-    HIDDEN = 1
+    """Instructions and Rule 611 attestations carried by an order (D14)."""
+
+    HIDDEN = 1  #: non-displayed
+    ROUTABLE = 2  #: may route ISOs to better-priced protected quotes (D7)
+    ISO = 4  #: an incoming intermarket sweep order, (b)(5)
+    NON_REGULAR_WAY = 8  #: (b)(2)
+    AUCTION = 16  #: single-priced opening, reopening or closing print, (b)(3)
+    BENCHMARK = 32  #: (b)(7)
+    STOPPED = 64  #: stopped customer order, (b)(9)
+
+
+class LockCrossMode(IntEnum):
+    """What a displayed order does when it would lock or cross a protected quote (Rule 610(e))."""
+
+    DEFAULT = 0  #: the book's default (SLIDE unless configured)
+    SLIDE = 1  #: rank at the locking price, display one tick less aggressive
+    PRICE_ADJUST = 2  #: rank and display one tick less aggressive
+    CANCEL_BACK = 3  #: reject, or cancel the rest, with WOULD_LOCK_CROSS
+
+
+class Feed(IntEnum):
+    DIRECT = 0  #: quote flags given explicitly
+    CQS = 1  #: CTA Quotation System (Tapes A, B)
+    UQDF = 2  #: UTP Quotation Data Feed (Tape C)
+
+
+class QuoteFlag(IntFlag):
+    BID_MANUAL = 1
+    ASK_MANUAL = 2
+    CLOSED = 4
+    UNKNOWN_CONDITION = 8
+
+
+class FeeCapRegime(IntEnum):
+    CAP_2005 = 0  #: $0.003 per share, 0.3% under $1.00 (in force)
+    CAP_2024 = 1  #: $0.001 per share, 0.1% (amended, compliance deferred)
+
+
+class ComplianceCode(IntEnum):
+    """Why a fill was allowed, or why it was blocked (D15)."""
+
+    NONE = 0  #: plain book, no check
+    NO_TRADE_THROUGH = 1
+    SELF_HELP = 2  #: (b)(1)
+    NON_REGULAR_WAY = 3  #: (b)(2)
+    AUCTION = 4  #: (b)(3)
+    CROSSED_MARKET = 5  #: (b)(4)
+    ISO_RECEIVED = 6  #: (b)(5)
+    ISO_ROUTED = 7  #: (b)(6)
+    BENCHMARK = 8  #: (b)(7)
+    FLICKER = 9  #: (b)(8)
+    STOPPED = 10  #: (b)(9)
+    SUB_PENNY = 11  #: the 2006 sub-penny exemption
+    ROUTE_PENDING = 12  #: FAQ 4.08
+    OUTSIDE_RTH = 13
+    POLICY_OUTSIDE_RTH = 14
+    CHECK_DISABLED = 15
+    MIXED = 16  #: several quotes cleared by different codes (see TRADE_THROUGH events)
+    BLOCKED_RULE_611 = 20
+    BLOCKED_POLICY = 21
 
 
 class Action(IntEnum):
@@ -63,11 +122,16 @@ class EventType(IntEnum):
     REPLACED = 7
     REPRICED = 8
     REFRESHED = 9
+    ROUTE = 10
+    BLOCKED = 11
+    TRADE_THROUGH = 12
+    SESSION = 13
 
 
 class EventFlag(IntFlag):
     PRIORITY_KEPT = 1
     TAKER_HIDDEN = 2
+    ISO = 4
 
 
 class Liquidity(IntEnum):
@@ -107,6 +171,12 @@ class Reason(IntEnum):
     TIMESTAMP_REGRESSION = 19
     INVALID_ACTION = 20
     QUANTITY_EXCEEDS_LEAVES = 21
+    ISO_REQUIRES_LIMIT = 22
+    WOULD_LOCK_CROSS = 23
+    UNKNOWN_VENUE = 24
+    INVALID_QUOTE = 25
+    INVALID_LOCK_CROSS_MODE = 26
+    INVALID_SELF_HELP = 27
     # why an order, or part of one, left the book
     USER_CANCEL = 40
     IOC_REMAINDER = 41
@@ -116,16 +186,32 @@ class Reason(IntEnum):
     STP_CANCEL_BOTH = 45
     STP_DECREMENT = 46
     END_OF_DAY = 47
+    WOULD_TRADE_THROUGH = 48
     # why the engine re-priced an order
     POST_ONLY_REPRICED = 60
+    SLID = 61
+    PRICE_ADJUSTED = 62
+    RANKED_AT_LOCK = 63
+    RESLID = 64
+    UNSLID = 65
+    # routes and sessions
+    ROUTE_ISO = 70
+    ROUTE_ISO_PARTIAL = 71
+    RTH_START = 80
+    RTH_END = 81
 
 
 __all__ = [
     "Action",
+    "ComplianceCode",
     "EventFlag",
     "EventType",
+    "FeeCapRegime",
+    "Feed",
     "Liquidity",
+    "LockCrossMode",
     "OrderFlag",
+    "QuoteFlag",
     "OrderType",
     "PostOnly",
     "Reason",

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 
 import numpy as np
 
-from engine.enums import EventFlag, EventType, Liquidity, Reason, Side
+from engine.enums import ComplianceCode, EventFlag, EventType, Liquidity, Reason, Side
 from engine.prices import format_price
 
 
@@ -16,16 +17,34 @@ def _enum_name(enum, value: int) -> str:
         return str(value)
 
 
-def describe_event(e: np.void) -> str:
-    """One event record as a line of text."""
+def _venues(mask: int, names: Sequence[str]) -> str:
+    return ",".join(names[v] if v < len(names) else str(v) for v in range(32) if mask >> v & 1) or "-"
+
+
+def describe_event(e: np.void, venues: Sequence[str] = ()) -> str:
+    """One event record as a line of text (``venues`` names the venue bits)."""
     kind = EventType(int(e["type"]))
+    code = int(e["compliance_code"])
+    code_text = f" [{_enum_name(ComplianceCode, code)}]" if code else ""
     side = _enum_name(Side, int(e["side"])) if e["side"] else "-"
     head = f"#{int(e['seq'])} t={int(e['ts'])} {kind.name:<9} order={int(e['order_id'])} {side}"
     price = format_price(int(e["price"])) if e["price"] else "-"
     if kind == EventType.FILL:
+        fee = f" fee={int(e['fee'])}n$" if e["fee"] or e["aux"] else ""
         return (f"{head} x order={int(e['contra_id'])} {int(e['quantity'])} @ {price}"
                 f" leaves={int(e['leaves'])}/{int(e['contra_leaves'])}"
-                f" {_enum_name(Liquidity, int(e['liquidity']))}")
+                f" {_enum_name(Liquidity, int(e['liquidity']))}{code_text}{fee}")
+    if kind == EventType.ROUTE:
+        return (f"{head} ISO {int(e['quantity'])} @ {price} -> {_venues(int(e['venues']), venues)}"
+                f" (quote size {int(e['aux'])}) leaves={int(e['leaves'])}: {_enum_name(Reason, int(e['reason']))}")
+    if kind == EventType.BLOCKED:
+        return (f"{head} {int(e['quantity'])} @ {price} would trade through"
+                f" {_venues(int(e['venues']), venues)}{code_text}")
+    if kind == EventType.TRADE_THROUGH:
+        return (f"{head} print @ {price} trades through {_venues(int(e['venues']), venues)}"
+                f" quote {format_price(int(e['aux']))}{code_text}")
+    if kind == EventType.SESSION:
+        return f"#{int(e['seq'])} t={int(e['ts'])} SESSION {_enum_name(Reason, int(e['reason']))}"
     if kind == EventType.ACCEPTED:
         return f"{head} {int(e['quantity'])} @ {price}"
     if kind == EventType.REJECTED:
@@ -34,17 +53,18 @@ def describe_event(e: np.void) -> str:
         kept = " priority kept" if int(e["flags"]) & EventFlag.PRIORITY_KEPT else ""
         return f"{head} -> order={int(e['contra_id'])} {int(e['quantity'])} @ {price}{kept}"
     if kind == EventType.REPRICED:
-        return f"{head} now ranked @ {price}: {_enum_name(Reason, int(e['reason']))}"
+        shown = f", shown @ {format_price(int(e['aux']))}" if e["aux"] and e["aux"] != e["price"] else ""
+        return f"{head} now ranked @ {price}{shown}: {_enum_name(Reason, int(e['reason']))}"
     if kind == EventType.REFRESHED:
         return f"{head} shows {int(e['quantity'])} @ {price} leaves={int(e['leaves'])}"
     return (f"{head} {int(e['quantity'])} @ {price} leaves={int(e['leaves'])}:"
             f" {_enum_name(Reason, int(e['reason']))}")
 
 
-def format_events(events: np.ndarray, limit: int | None = None) -> str:
+def format_events(events: np.ndarray, limit: int | None = None, venues: Sequence[str] = ()) -> str:
     """Events as text, one per line (the first ``limit`` if given)."""
     rows = events if limit is None else events[:limit]
-    lines = [describe_event(e) for e in rows]
+    lines = [describe_event(e, venues) for e in rows]
     if limit is not None and len(events) > limit:
         lines.append(f"... and {len(events) - limit} more")
     return "\n".join(lines)

@@ -14,6 +14,7 @@ from engine.enums import (
     EventFlag,
     EventType,
     Liquidity,
+    OrderFlag,
     OrderType,
     PostOnly,
     Reason,
@@ -65,6 +66,8 @@ class RefOrder:
     stp: int
     post_only: int
     hidden: bool
+    routable: bool = False
+    lock_cross: int = 0
 
     @property
     def leaves(self) -> int:
@@ -101,6 +104,9 @@ class _Taker:
     hidden: bool
     ts: int
     stopped: bool = False
+    routable: bool = False
+    lock_cross: int = 1
+    iso: bool = False
 
 
 def _crosses(side: int, limit: int, contra_price: int) -> bool:
@@ -229,15 +235,22 @@ class ReferenceBook:
             return Reason.INVALID_POST_ONLY
         if c["stp"] > 4:
             return Reason.INVALID_STP_MODE
-        if c["flags"] & ~1 or c.get("reserved", 0):
+        if c["flags"] >> 7 or c.get("reserved", 0):
             return Reason.INVALID_FLAGS
-        hidden = bool(c["flags"] & 1)
+        if c.get("lock_cross", 0) > 3:
+            return Reason.INVALID_LOCK_CROSS_MODE
+        hidden = bool(c["flags"] & OrderFlag.HIDDEN)
+        iso = bool(c["flags"] & OrderFlag.ISO)
+        if iso and market:
+            return Reason.ISO_REQUIRES_LIMIT
         immediate = c["tif"] in (TimeInForce.IOC, TimeInForce.FOK)
         if c["post_only"] and (market or immediate):
             return Reason.INCOMPATIBLE_INSTRUCTIONS
         if c["display_quantity"] > 0 and (hidden or market):
             return Reason.INCOMPATIBLE_INSTRUCTIONS
         if hidden and market:
+            return Reason.INCOMPATIBLE_INSTRUCTIONS
+        if iso and (c["flags"] & OrderFlag.ROUTABLE or c["post_only"]):
             return Reason.INCOMPATIBLE_INSTRUCTIONS
         return 0
 
@@ -259,6 +272,9 @@ class ReferenceBook:
         self._emit(type=EventType.ACCEPTED, ts=ts, order_id=oid, side=side, price=price,
                    quantity=qty, leaves=qty)
         t = _Taker(oid, side, market, price, qty, 0, c["participant"], c["stp"], bool(c["flags"] & 1), ts)
+        t.routable = bool(c["flags"] & OrderFlag.ROUTABLE)
+        t.iso = bool(c["flags"] & OrderFlag.ISO)
+        t.lock_cross = c.get("lock_cross", 0) or 1  # DEFAULT resolves to SLIDE
         if rest_price != price:
             self._emit(type=EventType.REPRICED, ts=ts, order_id=oid, side=side, price=rest_price,
                        leaves=qty, reason=Reason.POST_ONLY_REPRICED)
@@ -310,7 +326,7 @@ class ReferenceBook:
                 self._emit(type=EventType.FILL, ts=t.ts, order_id=t.order_id, side=t.side, price=m.price,
                            quantity=q, leaves=t.remaining, contra_id=m.order_id, contra_leaves=m.leaves,
                            liquidity=Liquidity.MAKER_HIDDEN if m.hidden else Liquidity.MAKER_DISPLAYED,
-                           flags=EventFlag.TAKER_HIDDEN if t.hidden else 0)
+                           flags=(EventFlag.TAKER_HIDDEN if t.hidden else 0) | (EventFlag.ISO if t.iso else 0))
                 if m.shown:
                     continue
                 queue = hid if m.hidden else disp
@@ -373,7 +389,8 @@ class ReferenceBook:
         self._add_resting(RefOrder(
             order_id=t.order_id, side=t.side, price=rest_price, ts=t.ts, shown=shown,
             reserve=t.remaining - shown, peak=display, filled=t.filled, participant=t.participant,
-            tif=tif, stp=t.stp, post_only=post_only, hidden=t.hidden,
+            tif=tif, stp=t.stp, post_only=post_only, hidden=t.hidden, routable=t.routable,
+            lock_cross=t.lock_cross,
         ))
 
     def cancel(self, ts: int, order_id: int) -> None:
@@ -447,7 +464,8 @@ class ReferenceBook:
         self._remove_resting(o)
         self._emit(type=EventType.REPLACED, ts=ts, order_id=order_id, contra_id=new_id, side=o.side,
                    price=price, quantity=quantity, leaves=quantity)
-        t = _Taker(new_id, o.side, False, price, quantity, o.filled, o.participant, o.stp, o.hidden, ts)
+        t = _Taker(new_id, o.side, False, price, quantity, o.filled, o.participant, o.stp, o.hidden, ts,
+                   routable=o.routable, lock_cross=o.lock_cross)
         if rest_price != price:
             self._emit(type=EventType.REPRICED, ts=ts, order_id=new_id, side=o.side, price=rest_price,
                        leaves=quantity, reason=Reason.POST_ONLY_REPRICED)

@@ -20,7 +20,7 @@ FLOW = [
     {"action": Action.NEW, "ts": 2, "order_id": 2, "side": Side.SELL, "price": 100550, "quantity": 100},  # off tick
     {"action": Action.NEW, "ts": 3, "order_id": 3, "side": Side.BUY, "price": 100500, "quantity": 100},
     {"action": 9, "ts": 4, "order_id": 4},  # unknown action
-    {"action": Action.NEW, "ts": 4, "order_id": 5, "side": Side.BUY, "price": 100400, "quantity": 100, "flags": 8},
+    {"action": Action.NEW, "ts": 4, "order_id": 5, "side": Side.BUY, "price": 100400, "quantity": 100, "flags": 1 << 7},
     {"action": Action.NEW, "ts": 4, "order_id": 6, "side": Side.BUY, "price": 100400, "quantity": 100, "reserved": 1},
     {"action": Action.REPLACE, "ts": 5, "order_id": 1, "price": 100600, "quantity": 50, "new_order_id": 7},
     {"action": Action.REDUCE, "ts": 6, "order_id": 7, "quantity": 20},

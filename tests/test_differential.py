@@ -32,7 +32,8 @@ def engine_events(ev: np.ndarray) -> list[tuple]:
     return [
         (int(e["seq"]), int(e["ts"]), int(e["type"]), int(e["order_id"]), int(e["contra_id"]), int(e["side"]),
          int(e["price"]), int(e["quantity"]), int(e["leaves"]), int(e["contra_leaves"]), int(e["reason"]),
-         int(e["liquidity"]), int(e["flags"]), int(e["fee"]), int(e["compliance_code"]))
+         int(e["liquidity"]), int(e["flags"]), int(e["fee"]), int(e["compliance_code"]), int(e["venues"]),
+         int(e["quote_version"]), int(e["aux"]) if e["type"] != EventType.REPRICED else 0)
         for e in ev
     ]
 
@@ -40,7 +41,7 @@ def engine_events(ev: np.ndarray) -> list[tuple]:
 def reference_events(events) -> list[tuple]:
     return [
         (e.seq, e.ts, int(e.type), e.order_id, e.contra_id, int(e.side), e.price, e.quantity, e.leaves,
-         e.contra_leaves, int(e.reason), int(e.liquidity), int(e.flags), 0, 0)
+         e.contra_leaves, int(e.reason), int(e.liquidity), int(e.flags), 0, 0, 0, 0, 0)
         for e in events
     ]
 
@@ -51,8 +52,9 @@ def engine_orders(book: Book) -> list[tuple]:
 
 def reference_orders(ref: ReferenceBook) -> list[tuple]:
     return [
-        (o.order_id, o.ts, o.price, o.leaves, 0 if o.hidden else o.shown, o.reserve, o.filled, o.peak,
-         o.participant, o.side, o.tif, o.stp, o.post_only, 1 if o.hidden else 0)
+        (o.order_id, o.ts, o.price, 0 if o.hidden else o.price, o.price, o.leaves, 0 if o.hidden else o.shown,
+         o.reserve, o.filled, o.peak, o.participant, (1 if o.hidden else 0) | (2 if o.routable else 0),
+         o.side, o.tif, o.stp, o.post_only, o.lock_cross, 0)
         for o in ref.snapshot()
     ]
 
@@ -86,11 +88,11 @@ class Pair:
         """Run `c` through the per-order API when it can express it."""
         b, a = self.book, c["action"]
         if a == Action.NEW:
-            if c["flags"] not in (0, 1) or c.get("reserved", 0):
+            if c.get("reserved", 0):
                 return False
             b.submit(c["order_id"], c["side"], c["price"], c["quantity"], order_type=c["order_type"], tif=c["tif"],
                      ts=c["ts"], display_quantity=c["display_quantity"], participant=c["participant"],
-                     stp=c["stp"], post_only=c["post_only"], hidden=bool(c["flags"]))
+                     stp=c["stp"], post_only=c["post_only"], flags=c["flags"], lock_cross=c["lock_cross"])
         elif a == Action.CANCEL:
             b.cancel(c["order_id"], ts=c["ts"])
         elif a == Action.REDUCE:
@@ -135,10 +137,10 @@ class Pair:
         # ids unique and findable; resting shares = open shares from the events
         ids = [o[0] for o in orders]
         assert len(ids) == len(set(ids)) == len(b)
-        assert {o[0]: o[3] for o in orders} == self.ledger
+        assert {o[0]: o[5] for o in orders} == self.ledger
         for o in orders:
             found = b.order(o[0])
-            assert found is not None and found.leaves == o[3] and found.price == o[2]
+            assert found is not None and found.leaves == o[5] and found.price == o[2]
 
 
 def round_lot_size(rng: random.Random) -> int:
@@ -157,7 +159,7 @@ def random_command(rng: random.Random, prices: list[int], clock: list[int], live
     r = rng.random()
     cmd = {"ts": ts, "order_id": 0, "new_order_id": 0, "price": 0, "quantity": 0, "display_quantity": 0,
            "participant": 0, "action": Action.NEW, "side": 0, "order_type": OrderType.LIMIT, "tif": 1, "stp": 0,
-           "post_only": 0, "flags": 0, "reserved": 0}
+           "post_only": 0, "flags": 0, "reserved": 0, "lock_cross": 0}
     if r < 0.50:
         market = rng.random() < 0.07
         qty = round_lot_size(rng) if rng.random() < 0.97 else rng.choice([0, -5, 1_000_000_001])
@@ -171,7 +173,8 @@ def random_command(rng: random.Random, prices: list[int], clock: list[int], live
             participant=rng.choice([0, 1, 2, 3]),
             stp=rng.choice([0, 0, 1, 2, 3, 4, 5]) if rng.random() < 0.5 else 0,
             post_only=rng.choice([0, 0, 0, 0, 1, 2, 3]),
-            flags=rng.choice([0, 0, 0, 0, 1, 2]),
+            flags=rng.choice([0, 0, 0, 0, 1, 2, 4, 6, 8, 128]),
+            lock_cross=rng.choice([0, 0, 0, 1, 2, 3, 4]),
         )
         if rng.random() < 0.15:
             cmd["display_quantity"] = rng.choice([0, 1, 10, 50, 100, 500, -1])
@@ -232,7 +235,7 @@ class BookComparison(RuleBasedStateMachine):
     def _cmd(self, **kw) -> dict:
         base = {"ts": 0, "order_id": 0, "new_order_id": 0, "price": 0, "quantity": 0, "display_quantity": 0,
                 "participant": 0, "action": Action.NEW, "side": 0, "order_type": OrderType.LIMIT, "tif": 1,
-                "stp": 0, "post_only": 0, "flags": 0, "reserved": 0}
+                "stp": 0, "post_only": 0, "flags": 0, "reserved": 0, "lock_cross": 0}
         base.update(kw)
         return base
 
@@ -290,8 +293,8 @@ class BookComparison(RuleBasedStateMachine):
         field, value = data.draw(st.sampled_from([
             ("side", 0), ("side", 9), ("order_type", 3), ("tif", 0), ("tif", 7), ("quantity", 0),
             ("quantity", -10), ("quantity", 2_000_000_000), ("price", -100), ("price", 0),
-            ("price", 200_000_000_000), ("display_quantity", 11), ("post_only", 4), ("stp", 9), ("flags", 4),
-            ("reserved", 1), ("action", 0), ("action", 77), ("order_id", 0),
+            ("price", 200_000_000_000), ("display_quantity", 11), ("post_only", 4), ("stp", 9), ("flags", 128),
+            ("reserved", 1), ("action", 0), ("action", 77), ("order_id", 0), ("lock_cross", 4),
         ]))
         cmd[field] = value
         self.pair.apply(cmd, via_batch)

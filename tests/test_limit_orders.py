@@ -91,7 +91,7 @@ def test_crossing_the_dollar_boundary():
     book.submit(4, BUY, 10000, 150)
     fills = [(e.contra_id, e.price, e.quantity) for e in take(book) if e.type == T.FILL]
     assert fills == [(1, 9999, 100), (2, 10000, 50)]
-    assert state(book)[0][:4] == (2, 0, 10000, 50)
+    assert book.orders()[["order_id", "ts", "price", "leaves"]][0].tolist() == (2, 0, 10000, 50)
 
 
 def test_events_carry_sequence_numbers_without_gaps(book):

@@ -43,6 +43,9 @@ NEW_ORDER_REJECTS = [
     ("post-only would remove", (50, BUY, 100600, 100), {"post_only": PostOnly.REJECT},
      Reason.POST_ONLY_WOULD_REMOVE),
     ("timestamp going backwards", (50, BUY, 100400, 100), {"ts": 99}, Reason.TIMESTAMP_REGRESSION),
+    ("bad lock/cross mode", (50, BUY, 100400, 100), {"lock_cross": 4}, Reason.INVALID_LOCK_CROSS_MODE),
+    ("unknown flag", (50, BUY, 100400, 100), {"flags": 1 << 7}, Reason.INVALID_FLAGS),
+    ("market iso", (50, SELL, 0, 100), {"order_type": MKT, "tif": TIF.IOC, "flags": 4}, Reason.ISO_REQUIRES_LIMIT),
 ]
 
 
@@ -124,6 +127,23 @@ def test_every_reject_reason_is_covered_here():
         Reason.NO_LIQUIDITY, Reason.UNKNOWN_ORDER_ID, Reason.QUANTITY_EXCEEDS_LEAVES,
         Reason.INVALID_ACTION,  # test_batch.py
         Reason.INVALID_FLAGS,  # test_batch.py (only reachable through raw records)
+        # the Reg NMS rejects: tests/test_reg_nms_matrix.py and tests/test_reg_nms_requirements.py
+        Reason.ISO_REQUIRES_LIMIT, Reason.WOULD_LOCK_CROSS, Reason.INVALID_QUOTE, Reason.INVALID_SELF_HELP,
+        Reason.UNKNOWN_VENUE,  # below
+        Reason.INVALID_LOCK_CROSS_MODE,  # NEW_ORDER_REJECTS
     }
     rejects = {r for r in Reason if 0 < r < 40}
     assert rejects <= tested
+
+
+def test_unknown_venue_in_a_raw_quote_record():
+    import numpy as np
+
+    from engine import ProtectedBook, new_quotes
+
+    b = ProtectedBook("T", venues=["X"])
+    q = new_quotes(1)
+    q["venue"], q["ts"], q["bid_price"], q["bid_size"] = 40, 1, 100, 100
+    ev = b.update_quotes(q)
+    assert ev["reason"].tolist() == [Reason.UNKNOWN_VENUE]
+    assert isinstance(ev, np.ndarray) and b.quote_version == 0

@@ -1,8 +1,16 @@
-// A limit order book for one symbol: price / display / time priority matching.
+// A limit order book for one symbol: price / display / time priority matching,
+// with optional Regulation NMS handling.
 //
 // Every operation appends what happened to the book's EventBuffer; a refused
 // command appends one Rejected event and leaves the book exactly as it was.
-// There is no Reg NMS knowledge here: the protected-quote check wraps this.
+//
+// A plain book knows nothing of other venues. After enable_reg_nms() it keeps
+// a protected-quote table (fed by update_quote) and, before each fill, checks
+// the fill's price against it (Rule 611): inside the protected band a fill
+// costs two comparisons more; outside it the exceptions are evaluated, and a
+// fill that would trade through is not committed but routed around or stopped
+// (D7). Resting displayed orders do not lock or cross protected quotes (Rule
+// 610(e)): they slide, adjust or are cancelled back, and re-price as quotes move.
 //
 // Hot-path rules kept here: no allocation per order in steady state (pools and
 // flat arrays that only grow), no virtual calls, no exceptions (except
@@ -12,14 +20,19 @@
 #include <algorithm>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <vector>
 
 #include "event_buffer.hpp"
+#include "fees.hpp"
 #include "order_index.hpp"
 #include "order_pool.hpp"
 #include "price.hpp"
 #include "price_ladder.hpp"
+#include "protected_quotes.hpp"
 #include "records.hpp"
+#include "reg_nms.hpp"
+#include "trade_through.hpp"
 #include "types.hpp"
 
 namespace engine {
@@ -46,6 +59,28 @@ public:
         pool_.reserve(orders);
         index_.reserve(orders);
         events_.prefault(orders);
+    }
+
+    // ------------------------------------------------------- Reg NMS set-up
+    // Attach a protected-quote table and the Rule 611 / 610(e) handling.
+    void enable_reg_nms() {
+        if (!nms_) {
+            nms_ = std::make_unique<RegNmsState>();
+            nms_->table.set_regime(regime_);
+        }
+    }
+    bool reg_nms_enabled() const noexcept { return nms_ != nullptr; }
+    RegNmsState* reg_nms() noexcept { return nms_.get(); }
+    const RegNmsState* reg_nms() const noexcept { return nms_.get(); }
+
+    // Load a fee schedule; returns the field that breaks the regime's cap
+    // (and loads nothing), or nullptr.
+    const char* set_fee_schedule(const FeeSchedule& s, FeeCapRegime regime) {
+        enable_reg_nms();
+        if (const char* bad = fee_cap_violation(s, regime)) return bad;
+        nms_->fees = s;
+        nms_->fee_regime = regime;
+        return nullptr;
     }
 
     // ---------------------------------------------------------------- commands
@@ -75,9 +110,11 @@ public:
         const Side side = static_cast<Side>(c.side);
         const bool market = static_cast<OrderType>(c.order_type) == OrderType::Market;
         const PostOnly post_only = static_cast<PostOnly>(c.post_only);
+        const auto tif = static_cast<TimeInForce>(c.tif);
         PriceLadder& contra = ladder(opposite(side));
+        if (nms_) sync_reg_nms(c.ts);
 
-        if (market && contra.empty()) {
+        if (market && contra.empty() && !(nms_ && (c.flags & kFlagRoutable))) {
             reject(c.ts, c.order_id, c.side, c.price, c.quantity, Reason::NoLiquidity);
             return;
         }
@@ -89,8 +126,13 @@ public:
                 return;
             }
         }
+        if (nms_ && would_cancel_back_untouched(c, side, tif)) {
+            reject(c.ts, c.order_id, c.side, c.price, c.quantity, Reason::WouldLockCross);
+            return;
+        }
 
         last_ts_ = c.ts;  // only commands that are not rejected move the clock
+        if (nms_) ++nms_->command;
         Event& acc = emit(EventType::Accepted, c.ts, c.order_id, side);
         acc.price = c.price;
         acc.quantity = acc.leaves = c.quantity;
@@ -104,22 +146,28 @@ public:
         t.remaining = static_cast<std::uint32_t>(c.quantity);
         t.participant = c.participant;
         t.stp = static_cast<StpMode>(c.stp);
+        t.flags = c.flags;
         t.hidden = (c.flags & kFlagHidden) != 0;
+        t.code = nms_ ? ComplianceCode::NoTradeThrough : ComplianceCode::None;
 
         if (rest_price != c.price) {
             Event& rp = emit(EventType::Repriced, c.ts, c.order_id, side);
-            rp.price = rest_price;
+            rp.price = rp.aux = rest_price;
             rp.leaves = c.quantity;
             rp.reason = static_cast<std::uint16_t>(Reason::PostOnlyRepriced);
         } else if (post_only == PostOnly::None) {
-            const auto tif = static_cast<TimeInForce>(c.tif);
-            if (tif == TimeInForce::Fok && !fok_fillable(t)) {
-                cancel_taker(t, Reason::FokNotFillable);
-                return;
+            if (tif == TimeInForce::Fok) {
+                const Fillable f = fok_fillable(t);
+                if (f != Fillable::Yes) {
+                    cancel_taker(t, f == Fillable::TradeThrough ? Reason::WouldTradeThrough : Reason::FokNotFillable);
+                    return;
+                }
             }
             match(t);
         }
-        finish_taker(t, static_cast<TimeInForce>(c.tif), rest_price, c);
+        Command attrs = c;
+        attrs.lock_cross = static_cast<std::uint8_t>(resolve_lock_mode(c.lock_cross));
+        finish_taker(t, tif, rest_price, attrs);
     }
 
     void cancel(Timestamp ts, OrderId id) {
@@ -127,6 +175,7 @@ public:
         const std::uint32_t slot = index_.find(id);
         if (slot == OrderIndex::kNotFound) return reject(ts, id, 0, 0, 0, Reason::UnknownOrderId);
         last_ts_ = ts;
+        if (nms_) sync_reg_nms(ts);
         remove_resting(slot, ts, EventType::Cancelled, Reason::UserCancel);
     }
 
@@ -141,6 +190,7 @@ public:
         if (quantity > o.leaves())
             return reject(ts, id, sidev(o), o.price, quantity, Reason::QuantityExceedsLeaves);
         last_ts_ = ts;
+        if (nms_) sync_reg_nms(ts);
         if (quantity == o.leaves()) {
             remove_resting(slot, ts, EventType::Cancelled, Reason::UserCancel);
             return;
@@ -154,9 +204,9 @@ public:
         e.flags = kEventPriorityKept;
     }
 
-    // Change a resting order's price and/or size (and optionally its id).
+    // Change a resting order's limit price and/or size (and optionally its id).
     // `quantity` is the new total left to execute. The order keeps its time
-    // priority when the price is unchanged and the size does not grow;
+    // priority when the limit is unchanged and the size does not grow;
     // otherwise it is re-entered with the new time and may execute at once.
     void replace(Timestamp ts, OrderId id, OrderId new_id, Price price, Quantity quantity) {
         if (ts < last_ts_) return reject(ts, id, 0, price, quantity, Reason::TimestampRegression);
@@ -170,14 +220,17 @@ public:
         Reason r = validate_quantity(quantity);
         if (r == Reason::None) r = validate_limit_price(price);
         if (r != Reason::None) return reject(ts, id, sv, price, quantity, r);
+        if (nms_) sync_reg_nms(ts);
 
-        const bool keep_priority = price == o.price && quantity <= o.leaves();
+        const Price limit = limit_of(slot);
+        const bool keep_priority = price == limit && quantity <= o.leaves();
         Price rest_price = price;
         if (!keep_priority && o.post_only != PostOnly::None) {
             r = post_only_price(o.side, o.post_only, price, &rest_price);
             if (r != Reason::None) return reject(ts, id, sv, price, quantity, r);
         }
         last_ts_ = ts;
+        if (nms_) ++nms_->command;
 
         if (keep_priority) {
             const std::uint32_t cut = o.leaves() - static_cast<std::uint32_t>(quantity);
@@ -185,6 +238,7 @@ public:
             if (new_id != id) {
                 index_.erase(id);
                 index_.insert(new_id, slot);
+                rename_repriced(slot, id, new_id);
                 pool_[slot].id = new_id;
             }
             emit_replaced(ts, id, new_id, o.side, price, quantity, kEventPriorityKept);
@@ -193,10 +247,7 @@ public:
 
         // Re-enter: take the order out, keeping its attributes, and run it again.
         const Order old = o;
-        ladder(old.side).unlink(pool_, slot);
-        drop_level_if_empty(old.side, old.level);
-        index_.erase(id);
-        pool_.release(slot);
+        detach(slot);
         emit_replaced(ts, id, new_id, old.side, price, quantity, 0);
 
         Taker t{};
@@ -208,10 +259,12 @@ public:
         t.filled = old.filled;
         t.participant = old.participant;
         t.stp = old.stp;
+        t.flags = old.flags & (kFlagHidden | kFlagRoutable);
         t.hidden = old.hidden();
+        t.code = nms_ ? ComplianceCode::NoTradeThrough : ComplianceCode::None;
         if (rest_price != price) {
             Event& rp = emit(EventType::Repriced, ts, new_id, old.side);
-            rp.price = rest_price;
+            rp.price = rp.aux = rest_price;
             rp.leaves = quantity;
             rp.reason = static_cast<std::uint16_t>(Reason::PostOnlyRepriced);
         } else if (old.post_only == PostOnly::None) {
@@ -222,7 +275,8 @@ public:
         attrs.participant = old.participant;
         attrs.stp = static_cast<std::uint8_t>(old.stp);
         attrs.post_only = static_cast<std::uint8_t>(old.post_only);
-        attrs.flags = old.flags;
+        attrs.lock_cross = static_cast<std::uint8_t>(old.lock_mode());
+        attrs.flags = t.flags;
         finish_taker(t, old.tif, rest_price, attrs);
     }
 
@@ -245,6 +299,76 @@ public:
         for (std::uint32_t s : scratch_) remove_resting(s, ts, EventType::Expired, Reason::EndOfDay);
     }
 
+    // ------------------------------------------------------- Reg NMS inputs
+    // One away venue's new best bid and offer (REQ-PQ-01). Resting orders
+    // ranked away from their limits re-price if the protected BBO moved.
+    void update_quote(const QuoteUpdate& q) {
+        Reason r = Reason::None;
+        if (!nms_) r = Reason::InvalidAction;
+        else if (q.ts < last_ts_) r = Reason::TimestampRegression;
+        else if (q.venue >= kMaxVenues) r = Reason::UnknownVenue;
+        else if (q.bid_price < 0 || q.ask_price < 0 || q.bid_size < 0 || q.ask_size < 0 ||
+                 q.bid_price > kMaxPrice || q.ask_price > kMaxPrice || q.feed > 2 || q.reserved != 0 ||
+                 (q.flags & ~0x7u) != 0)
+            r = Reason::InvalidQuote;
+        if (r != Reason::None) {
+            Event& e = reject_event(q.ts, 0, 0, q.bid_price, q.bid_size, r);
+            e.aux = q.ask_price;
+            e.venues = q.venue < kMaxVenues ? 1u << q.venue : 0;
+            return;
+        }
+        last_ts_ = q.ts;
+        const auto feed = static_cast<Feed>(q.feed);
+        const std::uint8_t flags = feed == Feed::Direct ? q.flags : condition_flags(feed, q.condition);
+        nms_->table.refresh(q.ts);
+        nms_->table.apply(q, flags);
+        reprice_resting(q.ts);
+    }
+
+    void update_quotes(const QuoteUpdate* quotes, std::size_t n) {
+        for (std::size_t i = 0; i < n; ++i) update_quote(quotes[i]);
+    }
+
+    // Start or end of regular trading hours (D4).
+    void set_session(Timestamp ts, bool regular_hours) {
+        if (!nms_) return reject(ts, 0, 0, 0, 0, Reason::InvalidAction);
+        if (ts < last_ts_) return reject(ts, 0, 0, 0, 0, Reason::TimestampRegression);
+        last_ts_ = ts;
+        nms_->in_rth = regular_hours;
+        Event& e = emit(EventType::Session, ts, 0, Side::Buy);
+        e.side = 0;
+        e.reason = static_cast<std::uint16_t>(regular_hours ? Reason::RthStart : Reason::RthEnd);
+    }
+
+    // Self-help against `venue` over [start, end) (REQ-SH-01); end = kNever
+    // while open. Refused: unknown venue, empty interval, or an overlap.
+    void declare_self_help(Timestamp ts, int venue, Timestamp start, Timestamp end) {
+        const Reason r = self_help_check(ts, venue);
+        if (r != Reason::None) return reject_self_help(ts, venue, r);
+        if (!nms_->table.declare_self_help(venue, start, end))
+            return reject_self_help(ts, venue, Reason::InvalidSelfHelp);
+        last_ts_ = ts;
+        sync_reg_nms(ts);
+    }
+
+    // End the open self-help declaration against `venue` at `at`.
+    void revoke_self_help(Timestamp ts, int venue, Timestamp at) {
+        const Reason r = self_help_check(ts, venue);
+        if (r != Reason::None) return reject_self_help(ts, venue, r);
+        if (!nms_->table.revoke_self_help(venue, at)) return reject_self_help(ts, venue, Reason::InvalidSelfHelp);
+        last_ts_ = ts;
+        sync_reg_nms(ts);
+    }
+
+    // The Rule 611 decision for a print at p by an order on `side` with
+    // `flags`, at time t, against the table as it stands: a query for tests and
+    // surveillance (REQ-AUD-02). Changes nothing but the look-back history's
+    // expiry. Requires enable_reg_nms().
+    TradeThroughDecision check_print(Price p, Timestamp t, Side side, std::uint32_t flags) {
+        nms_->table.refresh(t);
+        return decide_trade_through(nms_->table, nms_->config, p, t, side, flags, nms_->in_rth, nms_->command + 1);
+    }
+
     // ----------------------------------------------------------------- events
     EventBuffer& events() noexcept { return events_; }
     const EventBuffer& events() const noexcept { return events_; }
@@ -259,20 +383,32 @@ public:
     // Best displayed level of a side; false when the side shows nothing.
     bool best(Side s, LevelView* out) const noexcept { return depth(s, out, 1) == 1; }
 
-    // Up to n displayed levels of a side, best first. Levels holding only
+    // Up to n displayed levels of a side, best first, by displayed price (a
+    // slid order counts at the price it shows). Levels holding only
     // non-displayed interest are not shown.
     std::size_t depth(Side s, LevelView* out, std::size_t n) const noexcept {
         const PriceLadder& l = ladder(s);
         std::size_t k = 0;
-        for (std::size_t r = 0; r < l.level_count() && k < n; ++r) {
+        auto add = [&](Price p, std::uint64_t q, std::uint32_t orders) {
+            if (q == 0) return true;
+            if (k > 0 && out[k - 1].price == p) {
+                out[k - 1].quantity += static_cast<Quantity>(q);
+                out[k - 1].orders += orders;
+                return true;
+            }
+            if (k == n) return false;
+            out[k++] = LevelView{p, static_cast<Quantity>(q), orders, 0};
+            return true;
+        };
+        for (std::size_t r = 0; r < l.level_count(); ++r) {
             const Level& lv = l.level(l.level_at_rank(r));
-            if (lv.displayed_qty == 0) continue;
-            out[k++] = LevelView{lv.price, static_cast<Quantity>(lv.displayed_qty), lv.displayed_orders, 0};
+            if (!add(lv.price, lv.displayed_qty, lv.displayed_orders)) break;
+            if (lv.offset_qty && !add(less_aggressive(s, lv.price, regime_), lv.offset_qty, lv.offset_orders)) break;
         }
         return k;
     }
 
-    // Best ranked price of a side, hidden interest included; 0 when empty.
+    // Best price a side is ranked at, hidden interest included; 0 when empty.
     Price best_ranked_price(Side s) const noexcept {
         const PriceLadder& l = ladder(s);
         return l.empty() ? 0 : l.best_price();
@@ -281,7 +417,7 @@ public:
     bool find_order(OrderId id, OrderView* out) const noexcept {
         const std::uint32_t slot = index_.find(id);
         if (slot == OrderIndex::kNotFound) return false;
-        *out = view(pool_[slot]);
+        *out = view(slot);
         return true;
     }
 
@@ -294,7 +430,7 @@ public:
                 const Level& lv = l->level(l->level_at_rank(r));
                 for (std::uint32_t head : {lv.display_head, lv.hidden_head})
                     for (std::uint32_t s = head; s != kNil && k < capacity; s = pool_[s].next)
-                        out[k++] = view(pool_[s]);
+                        out[k++] = view(s);
             }
         }
         return k;
@@ -303,13 +439,15 @@ public:
     // Bytes held by the book's own structures (not the pending events).
     std::size_t memory_bytes() const noexcept {
         return sizeof(Book) + pool_.capacity() * sizeof(Order) + index_.capacity() * 16 +
-               bids_.memory_bytes() + asks_.memory_bytes() + scratch_.capacity() * 4;
+               bids_.memory_bytes() + asks_.memory_bytes() + scratch_.capacity() * 4 +
+               (nms_ ? sizeof(RegNmsState) : 0);
     }
 
     // Full consistency check, for tests and fuzzing: returns nullptr when the
     // book is sound, or a description of the first broken invariant.
     const char* check_integrity() const {
         std::size_t seen = 0;
+        std::size_t repriced = 0;
         for (const PriceLadder* l : {&bids_, &asks_}) {
             Price prev = 0;
             for (std::size_t r = 0; r < l->level_count(); ++r) {
@@ -319,8 +457,8 @@ public:
                     return "levels out of order";
                 prev = lv.price;
                 if (lv.empty()) return "empty level kept";
-                std::uint64_t shown = 0, total = 0;
-                std::uint32_t shown_n = 0, total_n = 0;
+                std::uint64_t shown = 0, offset = 0, total = 0;
+                std::uint32_t shown_n = 0, offset_n = 0, total_n = 0;
                 for (int q = 0; q < 2; ++q) {
                     std::uint32_t last = kNil;
                     for (std::uint32_t s = q ? lv.hidden_head : lv.display_head; s != kNil; s = pool_[s].next) {
@@ -330,23 +468,30 @@ public:
                         if (o.hidden() != (q == 1)) return "order in the wrong queue";
                         if (o.side != l->side()) return "order on the wrong side";
                         if (o.shown == 0) return "resting order with nothing displayed";
-                        if (o.hidden() && o.reserve) return "hidden order with a reserve";
+                        if (o.hidden() && (o.reserve || o.display_offset())) return "hidden order with a display";
                         if (index_.find(o.id) != s) return "order not findable by id";
                         if (!is_valid_price(o.price, regime_)) return "order ranked off the grid";
+                        if (o.repriced()) {
+                            if (!nms_ || !find_repriced(s)) return "re-priced order not tracked";
+                            ++repriced;
+                        }
                         total += o.leaves();
                         ++total_n;
-                        if (!o.hidden()) { shown += o.shown; ++shown_n; }
+                        if (!o.hidden() && o.display_offset()) { offset += o.shown; ++offset_n; }
+                        else if (!o.hidden()) { shown += o.shown; ++shown_n; }
                         last = s;
                         ++seen;
                     }
                     if ((q ? lv.hidden_tail : lv.display_tail) != last) return "broken queue tail";
                 }
                 if (shown != lv.displayed_qty || total != lv.total_qty || shown_n != lv.displayed_orders ||
-                    total_n != lv.total_orders)
+                    total_n != lv.total_orders || offset != lv.offset_qty || offset_n != lv.offset_orders)
                     return "level totals disagree with its orders";
             }
         }
         if (seen != index_.size()) return "id index and book disagree";
+        if (nms_ && repriced != nms_->repriced[0].size() + nms_->repriced[1].size())
+            return "stale re-priced order entries";
         if (!bids_.empty() && !asks_.empty() && bids_.best_price() >= asks_.best_price())
             return "book crossed or locked against itself";
         return nullptr;
@@ -361,12 +506,18 @@ private:
         std::uint32_t remaining;
         std::uint32_t filled;
         std::uint32_t participant;
+        std::uint32_t flags;  // OrderFlag bits of the command
         Side side;
         StpMode stp;
+        ComplianceCode code;  // what allows fills at the current level
         bool market;
         bool hidden;
         bool stopped;  // cancelled by self-trade prevention
+        bool blocked;  // stopped by the trade-through check
+        bool routable() const noexcept { return (flags & kFlagRoutable) && !(flags & kFlagIso); }
     };
+
+    enum class Fillable { Yes, Short, TradeThrough };
 
     PriceLadder& ladder(Side s) noexcept { return s == Side::Buy ? bids_ : asks_; }
     const PriceLadder& ladder(Side s) const noexcept { return s == Side::Buy ? bids_ : asks_; }
@@ -406,26 +557,41 @@ private:
         if (c.post_only > 2) return Reason::InvalidPostOnly;
         if (c.stp > 4) return Reason::InvalidStpMode;
         if ((c.flags & ~kKnownOrderFlags) != 0 || c.reserved != 0) return Reason::InvalidFlags;
+        if (c.lock_cross > 3) return Reason::InvalidLockCrossMode;
         const bool hidden = (c.flags & kFlagHidden) != 0;
+        const bool iso = (c.flags & kFlagIso) != 0;
+        if (iso && market) return Reason::IsoRequiresLimit;  // REQ-ISOIN-01
         const bool post_only = c.post_only != 0;
         const bool immediate = tif == TimeInForce::Ioc || tif == TimeInForce::Fok;
         if (post_only && (market || immediate)) return Reason::IncompatibleInstructions;
         if (c.display_quantity > 0 && (hidden || market)) return Reason::IncompatibleInstructions;
         if (hidden && market) return Reason::IncompatibleInstructions;
+        if (iso && ((c.flags & kFlagRoutable) || post_only)) return Reason::IncompatibleInstructions;
         return Reason::None;
+    }
+
+    LockCrossMode resolve_lock_mode(std::uint8_t m) const noexcept {
+        const auto mode = static_cast<LockCrossMode>(m);
+        if (mode != LockCrossMode::Default) return mode;
+        return nms_ ? nms_->config.default_lock_cross : LockCrossMode::Slide;
     }
 
     // Where a post-only order may rest without removing liquidity. Re-pricing
     // looks at the best contra *ranked* price, hidden interest included, so a
-    // post-only order never executes and the book never locks.
+    // post-only order never executes and the book never locks; with Reg NMS it
+    // also stays clear of the protected BBO (REQ-LC-06, PRICE_ADJUST semantics).
     Reason post_only_price(Side side, PostOnly mode, Price limit, Price* rest) const noexcept {
         const PriceLadder& contra = ladder(opposite(side));
         *rest = limit;
-        if (contra.empty() || !crosses(side, limit, contra.best_price())) return Reason::None;
+        Price bound = contra.empty() ? 0 : contra.best_price();
+        if (nms_) {
+            const Price away = nms_->lock_bound(side);
+            if (away > 0 && (bound == 0 || crosses(side, bound, away))) bound = away;
+        }
+        if (bound == 0 || !crosses(side, limit, bound)) return Reason::None;
         if (mode == PostOnly::Reject) return Reason::PostOnlyWouldRemove;
-        const Price p = side == Side::Buy ? prev_valid(contra.best_price(), regime_)
-                                          : next_valid(contra.best_price(), regime_);
-        if (p <= 0 || p > kMaxPrice) return Reason::PostOnlyWouldRemove;
+        const Price p = less_aggressive(side, bound, regime_);
+        if (p == 0) return Reason::PostOnlyWouldRemove;
         *rest = p;
         return Reason::None;
     }
@@ -436,28 +602,31 @@ private:
 
     // Can a FOK order fill completely right now? With self-trade prevention
     // on, meeting one's own order at any level the FOK needs makes it not
-    // fillable (only CancelOldest clears such orders out of the way).
-    bool fok_fillable(const Taker& t) const noexcept {
+    // fillable (only CancelOldest clears such orders out of the way). With
+    // Reg NMS, a level it could only reach by trading through stops it: FOK
+    // orders are never routed.
+    Fillable fok_fillable(const Taker& t) {
         const PriceLadder& contra = ladder(opposite(t.side));
         std::uint64_t need = t.remaining;
         const bool stp = t.stp != StpMode::None && t.participant != 0;
         for (std::size_t r = 0; r < contra.level_count(); ++r) {
             const Level& lv = contra.level(contra.level_at_rank(r));
             if (!t.market && !crosses(t.side, t.limit, lv.price)) break;
+            if (nms_ && !level_allowed(t, lv.price)) return Fillable::TradeThrough;
             std::uint64_t available = lv.total_qty;
             if (stp) {
                 for (std::uint32_t head : {lv.display_head, lv.hidden_head}) {
                     for (std::uint32_t s = head; s != kNil; s = pool_[s].next) {
                         if (pool_[s].participant != t.participant) continue;
-                        if (t.stp != StpMode::CancelOldest) return false;
+                        if (t.stp != StpMode::CancelOldest) return Fillable::Short;
                         available -= pool_[s].leaves();
                     }
                 }
             }
-            if (available >= need) return true;
+            if (available >= need) return Fillable::Yes;
             need -= available;
         }
-        return false;
+        return Fillable::Short;
     }
 
     // ---------------------------------------------------------------- matching
@@ -465,7 +634,9 @@ private:
         PriceLadder& contra = ladder(opposite(t.side));
         while (t.remaining > 0 && !contra.empty()) {
             const std::uint32_t ls = contra.best_level();
-            if (!t.market && !crosses(t.side, t.limit, contra.level(ls).price)) break;
+            const Price p = contra.level(ls).price;
+            if (!t.market && !crosses(t.side, t.limit, p)) break;
+            if (nms_ && !clear_level(t, p, contra.level(ls).front())) break;
             while (t.remaining > 0) {
                 const std::uint32_t ms = contra.level(ls).front();
                 if (ms == kNil) break;
@@ -486,7 +657,7 @@ private:
         m.filled += q;
         t.remaining -= q;
         t.filled += q;
-        contra.adjust(ls, m.hidden(), -static_cast<std::int64_t>(q), -static_cast<std::int64_t>(q));
+        contra.adjust(m, -static_cast<std::int64_t>(q), -static_cast<std::int64_t>(q));
 
         Event& e = emit(EventType::Fill, t.ts, t.id, t.side);
         e.contra_id = m.id;
@@ -495,7 +666,14 @@ private:
         e.leaves = t.remaining;
         e.contra_leaves = m.leaves();
         e.liquidity = static_cast<std::uint8_t>(m.hidden() ? Liquidity::MakerHidden : Liquidity::MakerDisplayed);
-        e.flags = t.hidden ? kEventTakerHidden : 0;
+        e.flags = static_cast<std::uint8_t>((t.hidden ? kEventTakerHidden : 0) | ((t.flags & kFlagIso) ? kEventIso : 0));
+        e.compliance_code = static_cast<std::uint16_t>(t.code);
+        if (nms_) {
+            const RegNmsState& n = *nms_;
+            e.quote_version = n.table.version();
+            e.fee = per_share_nd(m.price, n.fees.take_fee_nd, n.fees.take_rate_ppm) * q;
+            e.aux = per_share_nd(m.price, n.fees.make_rebate_nd, n.fees.make_rate_ppm) * q;
+        }
 
         if (m.shown > 0) return;
         if (m.reserve > 0) {
@@ -511,9 +689,7 @@ private:
             r.leaves = m.leaves();
             return;
         }
-        contra.unlink(pool_, ms);
-        index_.erase(m.id);
-        pool_.release(ms);
+        detach(ms, /*keep_level=*/true);
     }
 
     void prevent_self_trade(Taker& t, std::uint32_t ms) {
@@ -568,17 +744,42 @@ private:
         t.stopped = true;
     }
 
-    // After matching: rest the remainder, or cancel it (IOC, FOK, market).
+    // After matching: route, rest the remainder (applying 610(e)), or cancel it.
     void finish_taker(Taker& t, TimeInForce tif, Price rest_price, const Command& attrs) {
         if (t.remaining == 0 || t.stopped) return;
-        if (t.market || tif == TimeInForce::Ioc || tif == TimeInForce::Fok) {
-            cancel_taker(t, Reason::IocRemainder);
+        const bool immediate = t.market || tif == TimeInForce::Ioc || tif == TimeInForce::Fok;
+        if (nms_ && t.routable() && tif != TimeInForce::Fok) {
+            route_to_crossing_quotes(t);  // away liquidity at or inside the limit (REQ-OH-01)
+            if (t.remaining == 0) return;
+        }
+        if (immediate) {
+            cancel_taker(t, t.blocked ? Reason::WouldTradeThrough : Reason::IocRemainder);
             return;
         }
+
+        Placement pl{rest_price, false, false};
+        RepriceKind kind = RepriceKind::Slide;
+        const auto mode = static_cast<LockCrossMode>(attrs.lock_cross);
+        const bool day_iso = (t.flags & kFlagIso) != 0;
+        if (nms_ && !day_iso && attrs.post_only == 0) {
+            const Price bound = nms_->lock_bound(t.side);
+            if (t.hidden) kind = RepriceKind::HiddenAtLock;  // REQ-OH-02, whatever the mode
+            else if (mode == LockCrossMode::PriceAdjust) kind = RepriceKind::Adjust;
+            if (!t.hidden && mode == LockCrossMode::CancelBack && locks_or_crosses(t.side, rest_price, bound)) {
+                cancel_taker(t, Reason::WouldLockCross);
+                return;
+            }
+            pl = place(t.side, rest_price, bound, kind, regime_);
+            if (pl.rank == 0) {
+                cancel_taker(t, Reason::WouldLockCross);
+                return;
+            }
+        }
+
         const std::uint32_t slot = pool_.allocate();
         Order& o = pool_[slot];
         o.id = t.id;
-        o.price = rest_price;
+        o.price = pl.rank;
         o.ts = t.ts;
         o.peak = static_cast<std::uint32_t>(attrs.display_quantity);
         o.shown = (o.peak > 0 && !t.hidden) ? std::min(o.peak, t.remaining) : t.remaining;
@@ -589,25 +790,47 @@ private:
         o.tif = tif;
         o.stp = t.stp;
         o.post_only = static_cast<PostOnly>(attrs.post_only);
-        o.flags = attrs.flags;
+        // A resting order keeps only its standing instructions: attestations
+        // and the ISO mark attach to its arrival (REQ-ISOIN-03).
+        o.flags = static_cast<std::uint16_t>((t.flags & (kFlagHidden | kFlagRoutable)) |
+                                             (static_cast<unsigned>(attrs.lock_cross) << kOrderLockShift) |
+                                             (pl.display_offset ? kOrderDisplayOffset : 0) |
+                                             (pl.repriced ? kOrderRepriced : 0));
         o.padding = 0;
         PriceLadder& own = ladder(t.side);
-        own.push_back(pool_, slot, own.find_or_add(rest_price));
+        own.push_back(pool_, slot, own.find_or_add(pl.rank));
         index_.insert(t.id, slot);
+        if (pl.repriced) {
+            nms_->repriced[RegNmsState::side_index(t.side)].push_back(RepricedOrder{t.id, slot, kind, rest_price});
+            Event& e = emit(EventType::Repriced, t.ts, t.id, t.side);
+            e.price = pl.rank;
+            e.aux = display_price(o);
+            e.leaves = o.leaves();
+            e.reason = static_cast<std::uint16_t>(kind == RepriceKind::Slide    ? Reason::Slid
+                                                  : kind == RepriceKind::Adjust ? Reason::PriceAdjusted
+                                                                                : Reason::RankedAtLock);
+        }
     }
 
     // Remove a resting order entirely, reporting why. Inside match() the level
     // being walked must stay allocated, so the caller removes it (keep_level).
     void remove_resting(std::uint32_t slot, Timestamp ts, EventType type, Reason why,
                         bool keep_level = false) {
-        Order& o = pool_[slot];
+        const Order& o = pool_[slot];
         Event& e = emit(type, ts, o.id, o.side);
         e.price = o.price;
         e.quantity = o.leaves();
         e.reason = static_cast<std::uint16_t>(why);
+        detach(slot, keep_level);
+    }
+
+    // Take an order out of the book, its index and the pool.
+    void detach(std::uint32_t slot, bool keep_level = false) {
+        Order& o = pool_[slot];
         PriceLadder& l = ladder(o.side);
         l.unlink(pool_, slot);
-        if (!keep_level) drop_level_if_empty(o.side, o.level);
+        if (!keep_level && l.level(o.level).empty()) l.remove_level(o.level);
+        if (o.repriced()) forget_repriced(slot);
         index_.erase(o.id);
         pool_.release(slot);
     }
@@ -619,13 +842,254 @@ private:
         const std::uint32_t from_shown = cut - from_reserve;
         o.reserve -= from_reserve;
         o.shown -= from_shown;
-        ladder(o.side).adjust(o.level, o.hidden(), -static_cast<std::int64_t>(from_shown),
-                              -static_cast<std::int64_t>(cut));
+        ladder(o.side).adjust(o, -static_cast<std::int64_t>(from_shown), -static_cast<std::int64_t>(cut));
     }
 
-    void drop_level_if_empty(Side s, std::uint32_t level_slot) {
-        PriceLadder& l = ladder(s);
-        if (l.level(level_slot).empty()) l.remove_level(level_slot);
+    // ------------------------------------------------ Reg NMS order handling
+    // Bring self-help state up to `ts` and re-price resting orders if the
+    // protected BBO they were placed against has changed since.
+    void sync_reg_nms(Timestamp ts) {
+        nms_->table.refresh(ts);
+        if (nms_->lock_bound(Side::Buy) != nms_->applied_bound[0] ||
+            nms_->lock_bound(Side::Sell) != nms_->applied_bound[1])
+            reprice_resting(ts);
+    }
+
+    // The trade-through check for fills at price p (REQ-TT-03..07): true when
+    // they may be committed, with t.code set; false when the taker must stop.
+    bool clear_level(Taker& t, Price p, std::uint32_t front) {
+        RegNmsState& n = *nms_;
+        const bool checked = n.config.rule611_enabled && (n.in_rth || n.config.enforce_outside_rth);
+        if (checked && n.table.inside_band(p)) {  // the common case: two comparisons
+            t.code = n.in_rth ? ComplianceCode::NoTradeThrough : ComplianceCode::PolicyOutsideRth;
+            return true;
+        }
+        TradeThroughDecision d = decide_trade_through(n.table, n.config, p, t.ts, t.side, t.flags, n.in_rth, n.command);
+        if (!d.allowed && t.routable()) {
+            route_through(t, p, d.blocked);  // (b)(6): sweep what is in the way, then trade here
+            if (t.remaining == 0) return false;
+            d = decide_trade_through(n.table, n.config, p, t.ts, t.side, t.flags, n.in_rth, n.command);
+        }
+        const OrderId maker = front == kNil ? 0 : pool_[front].id;
+        if (d.allowed) {
+            t.code = d.code;
+            audit_trade_through(t, p, maker, d);
+            return true;
+        }
+        Event& e = emit(EventType::Blocked, t.ts, t.id, t.side);
+        e.contra_id = maker;
+        e.price = p;
+        e.quantity = t.remaining;
+        e.leaves = t.remaining;
+        e.venues = d.blocked;
+        e.compliance_code = static_cast<std::uint16_t>(d.code);
+        e.quote_version = n.table.version();
+        t.blocked = true;
+        return false;
+    }
+
+    // As clear_level, without side effects: for the FOK pre-check.
+    bool level_allowed(const Taker& t, Price p) {
+        RegNmsState& n = *nms_;
+        n.table.refresh(t.ts);
+        if (n.config.rule611_enabled && (n.in_rth || n.config.enforce_outside_rth) && n.table.inside_band(p))
+            return true;
+        return decide_trade_through(n.table, n.config, p, t.ts, t.side, t.flags, n.in_rth, n.command).allowed;
+    }
+
+    // REQ-AUD-01: one TradeThrough event per quote an allowed fill traded through.
+    void audit_trade_through(const Taker& t, Price p, OrderId maker, const TradeThroughDecision& d) {
+        const std::uint32_t all = d.through | d.self_help;
+        for (int v = 0; all >> v; ++v) {
+            if (!(all & (1u << v))) continue;
+            const VenueQuote& q = nms_->table.venue(v);
+            const bool bid = q.bid.price > p && q.bid.automated;
+            Event& e = emit(EventType::TradeThrough, t.ts, t.id, bid ? Side::Buy : Side::Sell);
+            e.contra_id = maker;
+            e.price = p;
+            e.aux = bid ? q.bid.price : q.ask.price;
+            e.quantity = bid ? q.bid.size : q.ask.size;
+            e.venues = 1u << v;
+            e.compliance_code = static_cast<std::uint16_t>(d.venue_code[v]);
+            e.quote_version = nms_->table.version();
+        }
+    }
+
+    // ISOs to the contra-side quotes in `mask` that a print at p trades through.
+    void route_through(Taker& t, Price p, std::uint32_t mask) {
+        route(t, [&](const QuoteSide& s) { return t.side == Side::Buy ? s.price < p : s.price > p; }, mask);
+    }
+
+    // ISOs to every protected contra quote at or inside the taker's limit.
+    void route_to_crossing_quotes(Taker& t) {
+        nms_->table.refresh(t.ts);
+        route(t, [&](const QuoteSide& s) { return t.market || crosses(t.side, t.limit, s.price); }, ~0u);
+    }
+
+    // Send ISOs, best price first (ties by venue id), each for the quote's full
+    // displayed size less what was already routed to it, or what the taker has
+    // left if that is less (REQ-ISOOUT-01). The taker's rest goes down by what
+    // was routed.
+    template <class Wanted>
+    void route(Taker& t, Wanted wanted, std::uint32_t mask) {
+        RegNmsState& n = *nms_;
+        struct Target { Price price; int venue; };
+        Target targets[kMaxVenues];
+        int k = 0;
+        for (int v = 0; v < kMaxVenues; ++v) {
+            if (!(mask & (1u << v))) continue;
+            const bool eligible = t.side == Side::Buy ? n.table.ask_eligible(v) : n.table.bid_eligible(v);
+            if (!eligible) continue;
+            const VenueQuote& q = n.table.venue(v);
+            const QuoteSide& s = t.side == Side::Buy ? q.ask : q.bid;
+            if (!wanted(s) || s.routed >= s.size) continue;
+            targets[k++] = Target{s.price, v};
+        }
+        std::sort(targets, targets + k, [&](const Target& a, const Target& b) {
+            if (a.price != b.price) return t.side == Side::Buy ? a.price < b.price : a.price > b.price;
+            return a.venue < b.venue;
+        });
+        for (int i = 0; i < k && t.remaining > 0; ++i) {
+            QuoteSide& s = t.side == Side::Buy ? n.table.venue_mut(targets[i].venue).ask
+                                               : n.table.venue_mut(targets[i].venue).bid;
+            const Quantity open = s.size - s.routed;
+            const auto qty = static_cast<std::uint32_t>(std::min<Quantity>(open, t.remaining));
+            s.routed += qty;
+            s.routed_in = n.command;
+            t.remaining -= qty;
+            Event& e = emit(EventType::Route, t.ts, t.id, t.side);
+            e.contra_id = n.next_route_id++;
+            e.price = s.price;
+            e.quantity = qty;
+            e.leaves = t.remaining;
+            e.aux = s.size;
+            e.venues = 1u << targets[i].venue;
+            e.reason = static_cast<std::uint16_t>(qty == open ? Reason::RouteIso : Reason::RouteIsoPartial);
+            e.flags = kEventIso;
+            e.quote_version = n.table.version();
+        }
+    }
+
+    // REQ-LC-04 at arrival: a non-routable displayed cancel-back order whose
+    // limit locks or crosses the protected BBO, and which cannot execute
+    // locally first, is rejected rather than accepted and cancelled.
+    bool would_cancel_back_untouched(const Command& c, Side side, TimeInForce tif) {
+        if (resolve_lock_mode(c.lock_cross) != LockCrossMode::CancelBack) return false;
+        if ((c.flags & (kFlagHidden | kFlagIso | kFlagRoutable)) || c.post_only) return false;
+        if (tif != TimeInForce::Day && tif != TimeInForce::Gtc) return false;
+        const Price bound = nms_->lock_bound(side);
+        if (!locks_or_crosses(side, c.price, bound)) return false;
+        // It can execute locally only at prices up to the protected BBO.
+        const Price reach = side == Side::Buy ? std::min(c.price, bound) : std::max(c.price, bound);
+        const PriceLadder& contra = ladder(opposite(side));
+        return contra.empty() || !crosses(side, reach, contra.best_price());
+    }
+
+    // REQ-LC-05: re-price the orders ranked away from their limits when the
+    // protected BBO they were placed against moves. Orders are taken in their
+    // original arrival order, so their priority among themselves is kept.
+    void reprice_resting(Timestamp ts) {
+        RegNmsState& n = *nms_;
+        for (Side side : {Side::Buy, Side::Sell}) {
+            const int si = RegNmsState::side_index(side);
+            const Price bound = n.lock_bound(side);
+            if (bound == n.applied_bound[si]) continue;
+            n.applied_bound[si] = bound;
+            n.scratch.swap(n.repriced[si]);
+            n.repriced[si].clear();
+            for (const RepricedOrder& r : n.scratch) reprice_one(r, bound, ts);
+            n.scratch.clear();
+        }
+    }
+
+    void reprice_one(const RepricedOrder& r, Price bound, Timestamp ts) {
+        Order& o = pool_[r.slot];
+        const Side side = o.side;
+        Placement pl = place(side, r.limit, bound, r.kind, regime_);
+        bool keep_priority = false;
+        // The quote moved to lock the price we display: rank there, keep
+        // displaying, keep priority (BZX practice).
+        if (r.kind == RepriceKind::Slide && o.display_offset() && pl.repriced && display_price(o) == bound) {
+            pl = Placement{bound, false, true};
+            keep_priority = true;
+        }
+        if (pl.rank == 0) pl = Placement{r.limit, false, false};
+        if (pl.repriced) nms_->repriced[RegNmsState::side_index(side)].push_back(r);
+        if (pl.rank == o.price && pl.display_offset == o.display_offset()) {
+            if (!pl.repriced) o.flags &= static_cast<std::uint16_t>(~kOrderRepriced);
+            return;
+        }
+        PriceLadder& l = ladder(side);
+        l.unlink(pool_, r.slot);
+        if (l.level(o.level).empty()) l.remove_level(o.level);
+        o.price = pl.rank;
+        o.flags = static_cast<std::uint16_t>((o.flags & ~(kOrderDisplayOffset | kOrderRepriced)) |
+                                             (pl.display_offset ? kOrderDisplayOffset : 0) |
+                                             (pl.repriced ? kOrderRepriced : 0));
+        const std::uint32_t ls = l.find_or_add(pl.rank);
+        if (keep_priority) {
+            l.insert_by_time(pool_, r.slot, ls);
+        } else {
+            o.ts = ts;
+            l.push_back(pool_, r.slot, ls);
+        }
+        Event& e = emit(EventType::Repriced, ts, o.id, side);
+        e.price = pl.rank;
+        e.aux = display_price(o);
+        e.leaves = o.leaves();
+        e.reason = static_cast<std::uint16_t>(pl.repriced ? Reason::Reslid : Reason::Unslid);
+        e.flags = keep_priority ? kEventPriorityKept : 0;
+    }
+
+    const RepricedOrder* find_repriced(std::uint32_t slot) const noexcept {
+        if (!nms_) return nullptr;
+        for (const auto& list : nms_->repriced)
+            for (const RepricedOrder& r : list)
+                if (r.slot == slot && r.id == pool_[slot].id) return &r;
+        return nullptr;
+    }
+
+    void forget_repriced(std::uint32_t slot) {
+        if (!nms_) return;
+        auto& list = nms_->repriced[RegNmsState::side_index(pool_[slot].side)];
+        for (std::size_t i = 0; i < list.size(); ++i) {
+            if (list[i].slot == slot) {
+                list.erase(list.begin() + static_cast<std::ptrdiff_t>(i));
+                return;
+            }
+        }
+    }
+
+    void rename_repriced(std::uint32_t slot, OrderId from, OrderId to) {
+        if (!nms_) return;
+        for (auto& list : nms_->repriced)
+            for (RepricedOrder& r : list)
+                if (r.slot == slot && r.id == from) r.id = to;
+    }
+
+    // The limit the owner gave (a re-priced order ranks elsewhere).
+    Price limit_of(std::uint32_t slot) const noexcept {
+        const Order& o = pool_[slot];
+        if (o.repriced())
+            if (const RepricedOrder* r = find_repriced(slot)) return r->limit;
+        return o.price;
+    }
+
+    Price display_price(const Order& o) const noexcept {
+        if (o.hidden()) return 0;
+        return o.display_offset() ? less_aggressive(o.side, o.price, regime_) : o.price;
+    }
+
+    Reason self_help_check(Timestamp ts, int venue) const noexcept {
+        if (!nms_) return Reason::InvalidAction;
+        if (ts < last_ts_) return Reason::TimestampRegression;
+        if (venue < 0 || venue >= kMaxVenues) return Reason::UnknownVenue;
+        return Reason::None;
+    }
+
+    void reject_self_help(Timestamp ts, int venue, Reason r) {
+        Event& e = reject_event(ts, 0, 0, 0, 0, r);
+        e.venues = venue >= 0 && venue < kMaxVenues ? 1u << venue : 0;
     }
 
     // ------------------------------------------------------------------ events
@@ -639,7 +1103,7 @@ private:
         return e;
     }
 
-    void reject(Timestamp ts, OrderId id, std::uint8_t side, Price price, Quantity qty, Reason why) {
+    Event& reject_event(Timestamp ts, OrderId id, std::uint8_t side, Price price, Quantity qty, Reason why) {
         Event& e = events_.append();
         e.seq = ++seq_;
         e.ts = ts;
@@ -649,6 +1113,11 @@ private:
         e.price = price;
         e.quantity = qty;
         e.reason = static_cast<std::uint16_t>(why);
+        return e;
+    }
+
+    void reject(Timestamp ts, OrderId id, std::uint8_t side, Price price, Quantity qty, Reason why) {
+        reject_event(ts, id, side, price, qty, why);
     }
 
     void emit_replaced(Timestamp ts, OrderId id, OrderId new_id, Side side, Price price, Quantity qty,
@@ -660,22 +1129,27 @@ private:
         e.flags = flags;
     }
 
-    static OrderView view(const Order& o) noexcept {
+    OrderView view(std::uint32_t slot) const noexcept {
+        const Order& o = pool_[slot];
         OrderView v{};
         v.order_id = o.id;
         v.ts = o.ts;
         v.price = o.price;
+        v.display_price = display_price(o);
+        v.limit_price = limit_of(slot);
         v.leaves = o.leaves();
         v.displayed = o.hidden() ? 0 : o.shown;
         v.reserve = o.reserve;
         v.filled = o.filled;
         v.display_quantity = o.peak;
         v.participant = o.participant;
+        v.flags = o.flags & (kFlagHidden | kFlagRoutable);
         v.side = static_cast<std::uint8_t>(o.side);
         v.tif = static_cast<std::uint8_t>(o.tif);
         v.stp = static_cast<std::uint8_t>(o.stp);
         v.post_only = static_cast<std::uint8_t>(o.post_only);
-        v.flags = o.flags;
+        v.lock_cross = static_cast<std::uint8_t>(o.lock_mode());
+        v.repriced = o.repriced() ? 1 : 0;
         return v;
     }
 
@@ -688,6 +1162,7 @@ private:
     std::uint64_t seq_ = 0;
     Timestamp last_ts_ = std::numeric_limits<Timestamp>::min();
     std::vector<std::uint32_t> scratch_;
+    std::unique_ptr<RegNmsState> nms_;
 };
 
 }  // namespace engine

@@ -3,6 +3,10 @@
 
 #include "book.hpp"
 #include "event_buffer.hpp"
+#include "fees.hpp"
 #include "price.hpp"
+#include "protected_quotes.hpp"
 #include "records.hpp"
+#include "reg_nms.hpp"
+#include "trade_through.hpp"
 #include "types.hpp"

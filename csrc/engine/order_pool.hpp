@@ -14,6 +14,13 @@ namespace engine {
 
 inline constexpr std::uint32_t kNil = 0xFFFFFFFFu;
 
+// Bits of Order::flags above the low OrderFlag bits: the engine's own state.
+enum OrderStateBit : std::uint16_t {
+    kOrderDisplayOffset = 1u << 8,  // displayed one tick less aggressive than ranked (slid)
+    kOrderRepriced = 1u << 9,       // ranked away from its limit; re-priced as quotes move
+    kOrderLockShift = 10,           // two bits: its LockCrossMode
+};
+
 // 64 bytes: one cache line per resting order.
 struct Order {
     OrderId id;
@@ -30,10 +37,13 @@ struct Order {
     TimeInForce tif;
     StpMode stp;
     PostOnly post_only;
-    std::uint16_t flags;       // OrderFlag bits
+    std::uint16_t flags;       // OrderFlag bits (hidden, routable) and OrderStateBit
     std::uint16_t padding;
 
     bool hidden() const noexcept { return (flags & kFlagHidden) != 0; }
+    bool display_offset() const noexcept { return (flags & kOrderDisplayOffset) != 0; }
+    bool repriced() const noexcept { return (flags & kOrderRepriced) != 0; }
+    LockCrossMode lock_mode() const noexcept { return static_cast<LockCrossMode>((flags >> kOrderLockShift) & 3); }
     std::uint32_t leaves() const noexcept { return shown + reserve; }
 };
 static_assert(sizeof(Order) == 64, "one cache line per resting order");

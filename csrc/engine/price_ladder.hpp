@@ -24,9 +24,11 @@ struct Level {
     Price price;
     std::uint32_t display_head, display_tail;
     std::uint32_t hidden_head, hidden_tail;
-    std::uint64_t displayed_qty;    // displayed shares
+    std::uint64_t displayed_qty;    // shares displayed at this price
+    std::uint64_t offset_qty;       // shares ranked here but displayed one tick less aggressive (slid)
     std::uint64_t total_qty;        // every share, reserve and hidden included
     std::uint32_t displayed_orders;
+    std::uint32_t offset_orders;
     std::uint32_t total_orders;
 
     std::uint32_t front() const noexcept {
@@ -102,12 +104,24 @@ public:
         o.prev = tail;
         if (tail != kNil) pool[tail].next = slot; else head = slot;
         tail = slot;
-        lv.total_qty += o.leaves();
-        ++lv.total_orders;
-        if (!o.hidden()) {
-            lv.displayed_qty += o.shown;
-            ++lv.displayed_orders;
-        }
+        count(lv, o, +1);
+    }
+
+    // Queue an order by its time priority (o.ts) instead of at the back: an
+    // order re-ranked without losing priority at the new price (REQ-LC-05).
+    void insert_by_time(OrderPool& pool, std::uint32_t slot, std::uint32_t level_slot) {
+        Order& o = pool[slot];
+        Level& lv = levels_[level_slot];
+        std::uint32_t& head = o.hidden() ? lv.hidden_head : lv.display_head;
+        std::uint32_t& tail = o.hidden() ? lv.hidden_tail : lv.display_tail;
+        std::uint32_t after = tail;
+        while (after != kNil && pool[after].ts > o.ts) after = pool[after].prev;
+        o.level = level_slot;
+        o.prev = after;
+        o.next = after == kNil ? head : pool[after].next;
+        if (o.next != kNil) pool[o.next].prev = slot; else tail = slot;
+        if (after != kNil) pool[after].next = slot; else head = slot;
+        count(lv, o, +1);
     }
 
     // Take an order out of its level's queue (the level may become empty).
@@ -118,20 +132,15 @@ public:
         std::uint32_t& tail = o.hidden() ? lv.hidden_tail : lv.display_tail;
         if (o.prev != kNil) pool[o.prev].next = o.next; else head = o.next;
         if (o.next != kNil) pool[o.next].prev = o.prev; else tail = o.prev;
-        lv.total_qty -= o.leaves();
-        --lv.total_orders;
-        if (!o.hidden()) {
-            lv.displayed_qty -= o.shown;
-            --lv.displayed_orders;
-        }
+        count(lv, o, -1);
     }
 
     // Keep the level totals right when an order's shown/reserve change in place.
-    void adjust(std::uint32_t level_slot, bool hidden, std::int64_t d_shown,
-                std::int64_t d_total) noexcept {
-        Level& lv = levels_[level_slot];
+    void adjust(const Order& o, std::int64_t d_shown, std::int64_t d_total) noexcept {
+        Level& lv = levels_[o.level];
         lv.total_qty += static_cast<std::uint64_t>(d_total);
-        if (!hidden) lv.displayed_qty += static_cast<std::uint64_t>(d_shown);
+        if (o.hidden()) return;
+        (o.display_offset() ? lv.offset_qty : lv.displayed_qty) += static_cast<std::uint64_t>(d_shown);
     }
 
     std::size_t memory_bytes() const noexcept {
@@ -139,6 +148,20 @@ public:
     }
 
 private:
+    static void count(Level& lv, const Order& o, int sign) noexcept {
+        const auto n = static_cast<std::uint64_t>(static_cast<std::int64_t>(sign));
+        lv.total_qty += n * o.leaves();
+        lv.total_orders += static_cast<std::uint32_t>(n);
+        if (o.hidden()) return;
+        if (o.display_offset()) {
+            lv.offset_qty += n * o.shown;
+            lv.offset_orders += static_cast<std::uint32_t>(n);
+        } else {
+            lv.displayed_qty += n * o.shown;
+            lv.displayed_orders += static_cast<std::uint32_t>(n);
+        }
+    }
+
     struct Entry {
         std::int64_t key;  // ascending; the best price has the largest key
         std::uint32_t level;
@@ -155,7 +178,7 @@ private:
             levels_.emplace_back();
             slot = static_cast<std::uint32_t>(levels_.size() - 1);
         }
-        levels_[slot] = Level{price, kNil, kNil, kNil, kNil, 0, 0, 0, 0};
+        levels_[slot] = Level{price, kNil, kNil, kNil, kNil, 0, 0, 0, 0, 0, 0};
         return slot;
     }
 

@@ -28,12 +28,13 @@ struct Command {
     std::uint8_t tif;          // TimeInForce
     std::uint8_t stp;          // StpMode
     std::uint8_t post_only;    // PostOnly
-    std::uint16_t flags;       // OrderFlag bits
-    std::uint32_t reserved;    // must be 0 (kept for the Reg NMS instructions)
+    std::uint8_t lock_cross;   // LockCrossMode
+    std::uint8_t reserved;     // must be 0
+    std::uint32_t flags;       // OrderFlag bits
 };
 static_assert(sizeof(Command) == 64);
 static_assert(std::is_standard_layout_v<Command> && std::is_trivially_copyable_v<Command>);
-static_assert(offsetof(Command, participant) == 48 && offsetof(Command, flags) == 58);
+static_assert(offsetof(Command, participant) == 48 && offsetof(Command, flags) == 60);
 
 // One thing that happened. Field use by type:
 //   Accepted   order_id, side, price (0 for market), quantity (order size), leaves
@@ -48,8 +49,21 @@ static_assert(offsetof(Command, participant) == 48 && offsetof(Command, flags) =
 //              (new size), flags (kEventPriorityKept)
 //   Repriced   order_id, price (the new ranked price), leaves, reason
 //   Refreshed  order_id, quantity (newly displayed), leaves (total left)
-// `fee` (nanodollars) and `compliance_code` belong to the Reg NMS layer and
-// are 0 from the plain book.
+// With the Reg NMS layer (a protected-quote table attached):
+//   Fill       also compliance_code (what allowed it), fee (taker's fee,
+//              nanodollars), aux (maker's rebate, nanodollars), quote_version
+//   Repriced   also aux = the displayed price (REQ-LC-02 sliding)
+//   Route      order_id = the parent order, contra_id = the child's id,
+//              venues = the destination's bit, price = the child's limit (the
+//              away quote's price), quantity = the child's size, leaves =
+//              parent's rest, aux = the quote's displayed size, reason
+//   Blocked    order_id = taker, contra_id = the resting order, price, quantity
+//              = shares it tried to execute, venues = the blocking venues,
+//              compliance_code = BlockedRule611 / BlockedPolicy, quote_version
+//   TradeThrough order_id = taker, contra_id = resting order, price = the
+//              print, venues = the one venue, side = the quote's side,
+//              aux = the quote's price, compliance_code = what cleared it
+//   Session    reason = RthStart / RthEnd
 struct Event {
     std::uint64_t seq;        // per-book sequence number, from 1, no gaps
     Timestamp ts;             // the timestamp of the command that caused it
@@ -60,16 +74,19 @@ struct Event {
     Quantity leaves;
     Quantity contra_leaves;
     std::int64_t fee;
+    std::int64_t aux;
+    std::uint32_t venues;         // bit v set: venue v concerned
+    std::uint32_t quote_version;  // protected-quote table version in force (REQ-PQ-05)
     std::uint16_t reason;     // Reason
-    std::uint16_t compliance_code;
+    std::uint16_t compliance_code;  // ComplianceCode
     std::uint8_t type;        // EventType
     std::uint8_t side;        // Side
     std::uint8_t liquidity;   // Liquidity
     std::uint8_t flags;       // EventFlag bits
 };
-static_assert(sizeof(Event) == 80);
+static_assert(sizeof(Event) == 96);
 static_assert(std::is_standard_layout_v<Event> && std::is_trivially_copyable_v<Event>);
-static_assert(offsetof(Event, reason) == 72 && offsetof(Event, flags) == 79);
+static_assert(offsetof(Event, reason) == 88 && offsetof(Event, flags) == 95);
 
 // One price level as the depth query reports it.
 struct LevelView {
@@ -84,21 +101,24 @@ static_assert(sizeof(LevelView) == 24);
 struct OrderView {
     OrderId order_id;
     Timestamp ts;             // time of the order's current priority
-    Price price;
+    Price price;              // the price it is ranked (and executes) at
+    Price display_price;      // the price shown (differs when slid); 0 if hidden
+    Price limit_price;        // its own limit (differs when slid or adjusted)
     Quantity leaves;          // everything left: displayed + reserve (+ hidden)
     Quantity displayed;       // shown to the market (0 for a hidden order)
     Quantity reserve;         // reserve not yet displayed
     Quantity filled;          // executed so far
     Quantity display_quantity;// reserve order's display size (0 if not reserve)
     std::uint32_t participant;
+    std::uint32_t flags;      // OrderFlag bits
     std::uint8_t side;
     std::uint8_t tif;
     std::uint8_t stp;
     std::uint8_t post_only;
-    std::uint16_t flags;      // OrderFlag bits
+    std::uint8_t lock_cross;  // LockCrossMode
+    std::uint8_t repriced;    // 1 while the engine ranks it away from its limit
     std::uint16_t reserved;
-    std::uint32_t reserved2;
 };
-static_assert(sizeof(OrderView) == 80);
+static_assert(sizeof(OrderView) == 96);
 
 }  // namespace engine

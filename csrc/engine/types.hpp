@@ -36,10 +36,50 @@ enum class StpMode : std::uint8_t {
     Decrement = 4,     // reduce both by the smaller size; the smaller one is cancelled
 };
 
-// Bits of Command::flags.
-enum OrderFlag : std::uint16_t {
-    kFlagHidden = 1u << 0,  // non-displayed
-    kKnownOrderFlags = kFlagHidden,
+// Bits of Command::flags: instructions and Rule 611 attestations (D14).
+enum OrderFlag : std::uint32_t {
+    kFlagHidden = 1u << 0,         // non-displayed
+    kFlagRoutable = 1u << 1,       // may route ISOs to better-priced protected quotes (D7)
+    kFlagIso = 1u << 2,            // an incoming intermarket sweep order: (b)(5)
+    kFlagNonRegularWay = 1u << 3,  // not a regular-way contract: (b)(2)
+    kFlagAuction = 1u << 4,        // single-priced opening/reopening/closing print: (b)(3)
+    kFlagBenchmark = 1u << 5,      // benchmark (e.g. VWAP) execution: (b)(7)
+    kFlagStopped = 1u << 6,        // stopped customer order: (b)(9)
+    kKnownOrderFlags = (1u << 7) - 1,
+    kGlobalExceptionFlags = kFlagNonRegularWay | kFlagAuction | kFlagBenchmark | kFlagStopped,
+};
+
+// What a displayed order does when it would lock or cross a protected quote
+// on resting (Rule 610(e), REQ-LC-02..04). Hidden orders are always ranked at
+// the locking price (REQ-OH-02); Day ISOs rest at their limit (REQ-ISOIN-03).
+enum class LockCrossMode : std::uint8_t {
+    Default = 0,      // the venue's default (Slide unless configured)
+    Slide = 1,        // rank at the locking price, display one tick less aggressive
+    PriceAdjust = 2,  // rank and display one tick less aggressive
+    CancelBack = 3,   // reject (or cancel the rest) with WouldLockCross
+};
+
+// Why a fill was allowed, or why it was not (D15, REQ-AUD-01).
+enum class ComplianceCode : std::uint16_t {
+    None = 0,               // plain book: no protected-quote check
+    NoTradeThrough = 1,     // inside the protected BBO (REQ-TT-03)
+    SelfHelp = 2,           // (b)(1): only self-help venues' quotes were traded through
+    NonRegularWay = 3,      // (b)(2)
+    Auction = 4,            // (b)(3)
+    CrossedMarket = 5,      // (b)(4): PBB > PBO
+    IsoReceived = 6,        // (b)(5)
+    IsoRouted = 7,          // (b)(6): full-size ISOs routed to every quote traded through
+    Benchmark = 8,          // (b)(7)
+    Flicker = 9,            // (b)(8): one-second look-back
+    Stopped = 10,           // (b)(9)
+    SubPenny = 11,          // the 2006 sub-penny exemption (REQ-EXM-01)
+    RoutePending = 12,      // FAQ 4.08: the quote was already routed to for its full size
+    OutsideRth = 13,        // outside regular trading hours, check switched off there
+    PolicyOutsideRth = 14,  // outside RTH, checked as venue policy (D4)
+    CheckDisabled = 15,     // Rule 611 checking switched off
+    Mixed = 16,             // several quotes traded through, cleared by different codes
+    BlockedRule611 = 20,    // a Blocked event: the fill would trade through
+    BlockedPolicy = 21,     // a Blocked event outside RTH under venue policy
 };
 
 // What a Command asks for.
@@ -61,12 +101,17 @@ enum class EventType : std::uint8_t {
     Replaced = 7,   // an order's price and/or quantity (and maybe id) changed
     Repriced = 8,   // the engine ranked an order at another price
     Refreshed = 9,  // a reserve order's display was refilled (priority lost)
+    Route = 10,     // an ISO sent to an away venue for the order (REQ-ISOOUT-01)
+    Blocked = 11,   // a fill was not committed: it would trade through (REQ-AUD-01)
+    TradeThrough = 12,  // audit: one away quote an allowed fill traded through, and why
+    Session = 13,   // regular trading hours started or ended (D4)
 };
 
 // Bits of Event::flags.
 enum EventFlag : std::uint8_t {
-    kEventPriorityKept = 1u << 0,  // Replaced/Reduced: time priority unchanged
+    kEventPriorityKept = 1u << 0,  // Replaced/Reduced/Repriced: time priority unchanged
     kEventTakerHidden = 1u << 1,   // Fill: the incoming order is non-displayed
+    kEventIso = 1u << 2,           // Fill of an incoming ISO, or a Route that is an ISO
 };
 
 // Which kind of resting liquidity a fill executed against.
@@ -102,6 +147,12 @@ enum class Reason : std::uint16_t {
     TimestampRegression = 19,    // earlier than the book's last command
     InvalidAction = 20,
     QuantityExceedsLeaves = 21,  // reduce by more than the order has left
+    IsoRequiresLimit = 22,       // REQ-ISOIN-01
+    WouldLockCross = 23,         // cancel-back: it would lock or cross a protected quote
+    UnknownVenue = 24,           // a quote or self-help call for a venue id out of range
+    InvalidQuote = 25,           // negative price or size, or an unknown feed
+    InvalidLockCrossMode = 26,
+    InvalidSelfHelp = 27,        // revoking self-help that is not declared
     // --- why an order (or part of one) left the book
     UserCancel = 40,
     IocRemainder = 41,           // IOC / market rest after matching
@@ -111,8 +162,19 @@ enum class Reason : std::uint16_t {
     StpCancelBoth = 45,
     StpDecrement = 46,
     EndOfDay = 47,
+    WouldTradeThrough = 48,      // stopped by the Rule 611 check (IOC rest, FOK)
     // --- why the engine re-priced an order
     PostOnlyRepriced = 60,
+    Slid = 61,           // ranked at the locking price, displayed one tick away (REQ-LC-02)
+    PriceAdjusted = 62,  // ranked and displayed one tick away (REQ-LC-03)
+    RankedAtLock = 63,   // a hidden order ranked at the locking price (REQ-OH-02)
+    Reslid = 64,         // re-priced because the protected BBO moved (REQ-LC-05)
+    Unslid = 65,         // back at its limit: the protected BBO moved away
+    // --- routes and sessions
+    RouteIso = 70,       // an ISO for the full displayed size of a protected quote
+    RouteIsoPartial = 71,  // an ISO for what the order had left, less than the quote's size
+    RthStart = 80,
+    RthEnd = 81,
 };
 
 }  // namespace engine
