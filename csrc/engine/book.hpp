@@ -514,6 +514,7 @@ private:
         bool hidden;
         bool stopped;  // cancelled by self-trade prevention
         bool blocked;  // stopped by the trade-through check
+        bool audit;    // fills at the current level traded through quotes: audit each
         bool routable() const noexcept { return (flags & kFlagRoutable) && !(flags & kFlagIso); }
     };
 
@@ -659,6 +660,7 @@ private:
         t.filled += q;
         contra.adjust(m, -static_cast<std::int64_t>(q), -static_cast<std::int64_t>(q));
 
+        if (t.audit) audit_trade_through(t, m.price, m.id, level_decision_);  // REQ-AUD-01, per fill
         Event& e = emit(EventType::Fill, t.ts, t.id, t.side);
         e.contra_id = m.id;
         e.price = m.price;
@@ -769,7 +771,7 @@ private:
                 cancel_taker(t, Reason::WouldLockCross);
                 return;
             }
-            pl = place(t.side, rest_price, bound, kind, regime_);
+            pl = clear_of_own_book(t.side, place(t.side, rest_price, bound, kind, regime_));
             if (pl.rank == 0) {
                 cancel_taker(t, Reason::WouldLockCross);
                 return;
@@ -860,6 +862,7 @@ private:
     bool clear_level(Taker& t, Price p, std::uint32_t front) {
         RegNmsState& n = *nms_;
         const bool checked = n.config.rule611_enabled && (n.in_rth || n.config.enforce_outside_rth);
+        t.audit = false;
         if (checked && n.table.inside_band(p)) {  // the common case: two comparisons
             t.code = n.in_rth ? ComplianceCode::NoTradeThrough : ComplianceCode::PolicyOutsideRth;
             return true;
@@ -873,7 +876,8 @@ private:
         const OrderId maker = front == kNil ? 0 : pool_[front].id;
         if (d.allowed) {
             t.code = d.code;
-            audit_trade_through(t, p, maker, d);
+            t.audit = (d.through | d.self_help) != 0;
+            level_decision_ = d;
             return true;
         }
         Event& e = emit(EventType::Blocked, t.ts, t.id, t.side);
@@ -897,7 +901,8 @@ private:
         return decide_trade_through(n.table, n.config, p, t.ts, t.side, t.flags, n.in_rth, n.command).allowed;
     }
 
-    // REQ-AUD-01: one TradeThrough event per quote an allowed fill traded through.
+    // REQ-AUD-01: before an allowed fill that traded through protected quotes,
+    // one TradeThrough event per quote, with the code that cleared it.
     void audit_trade_through(const Taker& t, Price p, OrderId maker, const TradeThroughDecision& d) {
         const std::uint32_t all = d.through | d.self_help;
         for (int v = 0; all >> v; ++v) {
@@ -1005,7 +1010,7 @@ private:
     void reprice_one(const RepricedOrder& r, Price bound, Timestamp ts) {
         Order& o = pool_[r.slot];
         const Side side = o.side;
-        Placement pl = place(side, r.limit, bound, r.kind, regime_);
+        Placement pl = clear_of_own_book(side, place(side, r.limit, bound, r.kind, regime_));
         bool keep_priority = false;
         // The quote moved to lock the price we display: rank there, keep
         // displaying, keep priority (BZX practice).
@@ -1013,7 +1018,7 @@ private:
             pl = Placement{bound, false, true};
             keep_priority = true;
         }
-        if (pl.rank == 0) pl = Placement{r.limit, false, false};
+        if (pl.rank == 0) pl = Placement{o.price, o.display_offset(), true};  // nowhere better: stay
         if (pl.repriced) nms_->repriced[RegNmsState::side_index(side)].push_back(r);
         if (pl.rank == o.price && pl.display_offset == o.display_offset()) {
             if (!pl.repriced) o.flags &= static_cast<std::uint16_t>(~kOrderRepriced);
@@ -1039,6 +1044,16 @@ private:
         e.leaves = o.leaves();
         e.reason = static_cast<std::uint16_t>(pl.repriced ? Reason::Reslid : Reason::Unslid);
         e.flags = keep_priority ? kEventPriorityKept : 0;
+    }
+
+    // A price the engine derives never locks or crosses our own contra side:
+    // a fill there may be blocked (it would trade through), so resting there
+    // would lock the book against itself. Such a placement is capped one tick
+    // less aggressive than our best contra price, and stays re-priced.
+    Placement clear_of_own_book(Side side, Placement pl) const noexcept {
+        const PriceLadder& contra = ladder(opposite(side));
+        if (contra.empty() || !crosses(side, pl.rank, contra.best_price())) return pl;
+        return Placement{less_aggressive(side, contra.best_price(), regime_), false, true};
     }
 
     const RepricedOrder* find_repriced(std::uint32_t slot) const noexcept {
@@ -1163,6 +1178,7 @@ private:
     Timestamp last_ts_ = std::numeric_limits<Timestamp>::min();
     std::vector<std::uint32_t> scratch_;
     std::unique_ptr<RegNmsState> nms_;
+    TradeThroughDecision level_decision_;  // the decision for the level being matched
 };
 
 }  // namespace engine
