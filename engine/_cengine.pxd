@@ -161,6 +161,7 @@ cdef extern from "engine/engine.hpp" namespace "engine" nogil:
         FeeSchedule fees
         FeeCapRegime fee_regime
         cbool in_rth
+        cbool dirty
 
     cdef cppclass EventBuffer:
         size_t size()

@@ -635,6 +635,7 @@ cdef class ProtectedBook(Book):
             self._nms.config.subpenny_exemption = bool(subpenny_exemption)
         if lock_cross_protection is not None:
             self._nms.config.lock_cross_enabled = bool(lock_cross_protection)
+        self._nms.dirty = True  # resting re-priced orders are re-placed at the next command
 
     @property
     def config(self):

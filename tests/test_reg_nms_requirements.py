@@ -390,3 +390,14 @@ def test_plain_book_ignores_reg_nms_flags():
     b.submit(2, BUY, 100500, 100, flags=OrderFlag.ISO, tif=IOC)
     ev = b.take_events()
     assert ev[ev["type"] == T.FILL]["compliance_code"].tolist() == [C.NONE]
+
+
+def test_slid_orders_follow_a_self_help_boundary_even_after_a_query():
+    b = book()
+    offer(b, "Y", 100500, ts=1)
+    b.submit(1, BUY, 100700, 100, ts=2)  # slid against Y
+    b.declare_self_help("Y", start=10, end=20, ts=3)
+    assert b.check_print(100600, ts=11).code == C.SELF_HELP  # the query passes the boundary first
+    b.submit(2, SELL, 101000, 100, ts=12)  # the next command re-places the slid order
+    o = b.order(1)
+    assert (o.price, o.repriced) == (100700, False)  # Y excluded: nothing to lock

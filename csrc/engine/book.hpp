@@ -80,6 +80,7 @@ public:
         if (const char* bad = fee_cap_violation(s, regime)) return bad;
         nms_->fees = s;
         nms_->fee_regime = regime;
+        nms_->fees_loaded = s.take_fee_nd || s.take_rate_ppm || s.make_rebate_nd || s.make_rate_ppm;
         return nullptr;
     }
 
@@ -637,7 +638,16 @@ private:
             const std::uint32_t ls = contra.best_level();
             const Price p = contra.level(ls).price;
             if (!t.market && !crosses(t.side, t.limit, p)) break;
-            if (nms_ && !clear_level(t, p, contra.level(ls).front())) break;
+            if (nms_) {
+                // The common case inline: the print trades through nothing (REQ-TT-03).
+                const RegNmsState& n = *nms_;
+                if (n.in_rth && n.config.rule611_enabled && n.table.inside_band(p)) {
+                    t.code = ComplianceCode::NoTradeThrough;
+                    t.audit = false;
+                } else if (!clear_level(t, p, contra.level(ls).front())) {
+                    break;
+                }
+            }
             while (t.remaining > 0) {
                 const std::uint32_t ms = contra.level(ls).front();
                 if (ms == kNil) break;
@@ -673,8 +683,10 @@ private:
         if (nms_) {
             const RegNmsState& n = *nms_;
             e.quote_version = n.table.version();
-            e.fee = per_share_nd(m.price, n.fees.take_fee_nd, n.fees.take_rate_ppm) * q;
-            e.aux = per_share_nd(m.price, n.fees.make_rebate_nd, n.fees.make_rate_ppm) * q;
+            if (n.fees_loaded) {
+                e.fee = per_share_nd(m.price, n.fees.take_fee_nd, n.fees.take_rate_ppm) * q;
+                e.aux = per_share_nd(m.price, n.fees.make_rebate_nd, n.fees.make_rate_ppm) * q;
+            }
         }
 
         if (m.shown > 0) return;
@@ -852,14 +864,16 @@ private:
     // protected BBO they were placed against has changed since.
     void sync_reg_nms(Timestamp ts) {
         nms_->table.refresh(ts);
-        if (nms_->lock_bound(Side::Buy) != nms_->applied_bound[0] ||
-            nms_->lock_bound(Side::Sell) != nms_->applied_bound[1])
+        if (nms_->table.take_self_help_change() || nms_->dirty) {
+            nms_->dirty = false;
             reprice_resting(ts);
+        }
     }
 
     // The trade-through check for fills at price p (REQ-TT-03..07): true when
     // they may be committed, with t.code set; false when the taker must stop.
-    bool clear_level(Taker& t, Price p, std::uint32_t front) {
+    // Out of line: match() handles the common case itself.
+    [[gnu::noinline]] bool clear_level(Taker& t, Price p, std::uint32_t front) {
         RegNmsState& n = *nms_;
         const bool checked = n.config.rule611_enabled && (n.in_rth || n.config.enforce_outside_rth);
         t.audit = false;

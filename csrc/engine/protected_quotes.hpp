@@ -224,6 +224,14 @@ public:
         if (t >= sh_next_ || t < sh_time_) recompute_self_help(t);
     }
 
+    // Whether the set of self-help venues changed since this was last asked
+    // (the book then re-places the orders it ranks away from their limits).
+    bool take_self_help_change() noexcept {
+        const bool changed = sh_changed_;
+        sh_changed_ = false;
+        return changed;
+    }
+
     // ---- the cached protected BBO (valid after refresh(t))
     Price pbb() const noexcept { return pbb_; }  // 0 when none
     Price pbo() const noexcept { return pbo_; }
@@ -328,10 +336,10 @@ private:
         }
         sh_time_ = t;
         sh_next_ = next;
-        if (mask != sh_mask_) {
-            sh_mask_ = mask;
-            recompute();
-        }
+        if (mask == sh_mask_) return;
+        sh_mask_ = mask;
+        sh_changed_ = true;
+        recompute();
     }
 
     void recompute() noexcept {
@@ -367,6 +375,7 @@ private:
     std::uint32_t pbb_venues_ = 0, pbo_venues_ = 0;
     Price band_lo_ = kNoLow, band_hi_ = kNoHigh;
     std::uint32_t sh_mask_ = 0;
+    bool sh_changed_ = false;
     Timestamp sh_time_ = kNoLow;
     Timestamp sh_next_ = kNoLow;
     Timestamp window_ = kOneSecond;
