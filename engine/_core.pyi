@@ -1,11 +1,11 @@
 """Type stub for the compiled extension engine._core (see engine/_core.pyx)."""
-from typing import Optional, SupportsIndex
+from typing import Any, Optional, Sequence, SupportsIndex, Union
 
 import numpy as np
 import numpy.typing as npt
 
-from engine.enums import TickRegime, TimeInForce
-from engine.views import OrderState, TopOfBook
+from engine.enums import FeeCapRegime, Feed, QuoteFlag, TickRegime, TimeInForce
+from engine.views import AwayQuote, OrderState, PrintCheck, ProtectedBBO, TopOfBook
 
 _Int = SupportsIndex
 
@@ -37,6 +37,8 @@ class Book:
         stp: Optional[_Int] = None,
         post_only: Optional[_Int] = None,
         hidden: bool = False,
+        flags: Optional[_Int] = None,
+        lock_cross: Optional[_Int] = None,
     ) -> int: ...
     def cancel(self, order_id: _Int, *, ts: Optional[_Int] = None) -> int: ...
     def reduce(self, order_id: _Int, quantity: _Int, *, ts: Optional[_Int] = None) -> int: ...
@@ -80,6 +82,88 @@ class Book:
     def memory_bytes(self) -> int: ...
     def check_integrity(self) -> Optional[str]: ...
 
+class ProtectedBook(Book):
+    """A Book that checks every fill against other venues' protected quotations."""
+
+    @property
+    def venues(self) -> tuple[str, ...]: ...
+    def __init__(
+        self,
+        symbol: str = "",
+        tick_regime: _Int = TickRegime.PENNY_2005,
+        venues: Sequence[str] = (),
+        regular_hours: bool = True,
+    ) -> None: ...
+    def venue_id(self, venue: Union[str, _Int]) -> int: ...
+    def venue_names(self, mask: _Int) -> list[str]: ...
+    def update_quote(
+        self,
+        venue: Union[str, _Int],
+        bid_price: _Int,
+        bid_size: _Int,
+        ask_price: _Int,
+        ask_size: _Int,
+        *,
+        ts: Optional[_Int] = None,
+        bid_automated: bool = True,
+        ask_automated: bool = True,
+        closed: bool = False,
+        feed: _Int = Feed.DIRECT,
+        condition: Union[str, _Int, None] = None,
+    ) -> int: ...
+    def update_quotes(self, quotes: npt.NDArray[np.void]) -> npt.NDArray[np.void]: ...
+    def start_regular_hours(self, *, ts: Optional[_Int] = None) -> int: ...
+    def end_regular_hours(self, *, ts: Optional[_Int] = None) -> int: ...
+    @property
+    def in_regular_hours(self) -> bool: ...
+    def declare_self_help(
+        self,
+        venue: Union[str, _Int],
+        start: Optional[_Int] = None,
+        end: Optional[_Int] = None,
+        *,
+        ts: Optional[_Int] = None,
+    ) -> int: ...
+    def revoke_self_help(
+        self, venue: Union[str, _Int], at: Optional[_Int] = None, *, ts: Optional[_Int] = None
+    ) -> int: ...
+    def self_help_active(self, venue: Union[str, _Int], at: _Int) -> bool: ...
+    def set_fee_schedule(
+        self,
+        *,
+        take_fee_nd: _Int = 0,
+        take_rate_ppm: _Int = 0,
+        make_rebate_nd: _Int = 0,
+        make_rate_ppm: _Int = 0,
+        regime: _Int = FeeCapRegime.CAP_2005,
+    ) -> None: ...
+    @property
+    def fee_schedule(self) -> dict[str, Any]: ...
+    def configure(
+        self,
+        *,
+        rule611: Optional[bool] = None,
+        enforce_outside_rth: Optional[bool] = None,
+        subpenny_exemption: Optional[bool] = None,
+        lock_cross_protection: Optional[bool] = None,
+        default_lock_cross: Optional[_Int] = None,
+        flicker_window_ns: Optional[_Int] = None,
+    ) -> None: ...
+    @property
+    def config(self) -> dict[str, Any]: ...
+    def protected_bbo(self, at: Optional[_Int] = None) -> ProtectedBBO: ...
+    def check_print(
+        self, price: _Int, *, side: _Int = ..., flags: _Int = 0, ts: Optional[_Int] = None
+    ) -> PrintCheck: ...
+    def quote(self, venue: Union[str, _Int]) -> AwayQuote: ...
+    @property
+    def quote_version(self) -> int: ...
+    @property
+    def unknown_conditions(self) -> int: ...
+    @property
+    def off_grid_quotes(self) -> int: ...
+
+def quote_condition_flags(feed: _Int, condition: Union[str, _Int, None]) -> QuoteFlag: ...
 def is_valid_price(price: _Int, tick_regime: _Int = ...) -> bool: ...
 def next_valid(price: _Int, tick_regime: _Int = ...) -> int: ...
 def prev_valid(price: _Int, tick_regime: _Int = ...) -> int: ...

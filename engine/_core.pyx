@@ -96,6 +96,18 @@ cdef inline ce.TickRegime _regime(object v) except *:
     return <ce.TickRegime>r
 
 
+cdef int _require_records(cnp.ndarray a, object dtype, str name, str dtype_name) except -1:
+    """A batch argument must be a one-dimensional, C-contiguous array of exactly
+    this dtype: no silent conversion or copy."""
+    if a.dtype is not dtype and a.dtype != dtype:
+        raise TypeError(f"{name} must have dtype engine.{dtype_name}, not {a.dtype}")
+    if a.ndim != 1:
+        raise ValueError(f"{name} must be one-dimensional, not {a.ndim}-dimensional")
+    if not cnp.PyArray_IS_C_CONTIGUOUS(a):
+        raise ValueError(f"{name} must be C-contiguous (use np.ascontiguousarray({name}))")
+    return 0
+
+
 # ------------------------------------------------------------- event arrays
 cdef void _free_block(object capsule) noexcept:
     free(PyCapsule_GetPointer(capsule, NULL))
@@ -279,12 +291,7 @@ cdef class Book:
         """
         cdef const ce.Command* first
         cdef size_t n
-        if commands.dtype is not COMMAND_DTYPE and commands.dtype != COMMAND_DTYPE:
-            raise TypeError(f"commands must have dtype engine.COMMAND_DTYPE, not {commands.dtype}")
-        if commands.ndim != 1:
-            raise ValueError(f"commands must be one-dimensional, not {commands.ndim}-dimensional")
-        if not cnp.PyArray_IS_C_CONTIGUOUS(commands):
-            raise ValueError("commands must be C-contiguous (use np.ascontiguousarray(commands))")
+        _require_records(commands, COMMAND_DTYPE, "commands", "COMMAND_DTYPE")
         self._idle()
         first = <const ce.Command*>cnp.PyArray_DATA(commands)
         n = <size_t>commands.shape[0]
@@ -520,12 +527,7 @@ cdef class ProtectedBook(Book):
         """Apply a ``QUOTE_DTYPE`` array in order, without the GIL; returns every pending event."""
         cdef const ce.QuoteUpdate* first
         cdef size_t n
-        if quotes.dtype is not QUOTE_DTYPE and quotes.dtype != QUOTE_DTYPE:
-            raise TypeError(f"quotes must have dtype engine.QUOTE_DTYPE, not {quotes.dtype}")
-        if quotes.ndim != 1:
-            raise ValueError(f"quotes must be one-dimensional, not {quotes.ndim}-dimensional")
-        if not cnp.PyArray_IS_C_CONTIGUOUS(quotes):
-            raise ValueError("quotes must be C-contiguous (use np.ascontiguousarray(quotes))")
+        _require_records(quotes, QUOTE_DTYPE, "quotes", "QUOTE_DTYPE")
         self._idle()
         first = <const ce.QuoteUpdate*>cnp.PyArray_DATA(quotes)
         n = <size_t>quotes.shape[0]

@@ -41,8 +41,10 @@ def describe_event(e: np.void, venues: Sequence[str] = ()) -> str:
         return (f"{head} {int(e['quantity'])} @ {price} would trade through"
                 f" {_venues(int(e['venues']), venues)}{code_text}")
     if kind == EventType.TRADE_THROUGH:
-        return (f"{head} print @ {price} trades through {_venues(int(e['venues']), venues)}"
-                f" quote {format_price(int(e['aux']))}{code_text}")
+        quote_side = "bid" if int(e["side"]) == Side.BUY else "offer"
+        return (f"#{int(e['seq'])} t={int(e['ts'])} {kind.name} order={int(e['order_id'])}"
+                f" print @ {price} trades through {_venues(int(e['venues']), venues)}"
+                f" {quote_side} {format_price(int(e['aux']))}{code_text}")
     if kind == EventType.SESSION:
         return f"#{int(e['seq'])} t={int(e['ts'])} SESSION {_enum_name(Reason, int(e['reason']))}"
     if kind == EventType.ACCEPTED:
