@@ -401,3 +401,15 @@ def test_slid_orders_follow_a_self_help_boundary_even_after_a_query():
     b.submit(2, SELL, 101000, 100, ts=12)  # the next command re-places the slid order
     o = b.order(1)
     assert (o.price, o.repriced) == (100700, False)  # Y excluded: nothing to lock
+
+
+def test_req_tick_04_never_rank_at_an_off_grid_away_price():
+    """Found by the sanitizer driver: sliding to an off-grid away offer ranked the order off the grid."""
+    b = book()
+    offer(b, "Y", 100550, ts=1)  # a bad feed: $10.055 is off the penny grid
+    b.submit(1, BUY, 100700, 100, ts=2)
+    o = b.order(1)
+    assert (o.price, o.display_price, o.limit_price, o.repriced) == (100500, 100500, 100700, True)
+    b.submit(2, SELL, 100300, 100, ts=3)
+    b.update_quote("X", 100450, 100, 0, 0, ts=4)  # an off-grid bid
+    assert b.check_integrity() is None

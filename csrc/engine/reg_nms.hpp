@@ -52,6 +52,13 @@ constexpr Price less_aggressive(Side side, Price p, TickRegime r) noexcept {
 
 constexpr Placement place(Side side, Price limit, Price bound, RepriceKind kind, TickRegime r) noexcept {
     if (!locks_or_crosses(side, limit, bound)) return Placement{limit, false, false};
+    if (!is_on_grid(bound, r)) {
+        // REQ-TICK-04: never rank at an off-grid price. The nearest grid price
+        // on our side of an off-grid quote does not lock it, so show it there.
+        const Price p = side == Side::Buy ? floor_valid(bound, r) : ceil_valid(bound, r);
+        if (p <= 0 || p > kMaxPrice) return Placement{0, false, true};
+        return Placement{p, false, p != limit};
+    }
     switch (kind) {
         case RepriceKind::Slide: return Placement{bound, true, true};
         case RepriceKind::Adjust: return Placement{less_aggressive(side, bound, r), false, true};
