@@ -1,6 +1,7 @@
 # Declarations of the C++ core (csrc/engine/*.hpp) for engine/_core.pyx.
 from libc.stdint cimport int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 from libcpp cimport bool as cbool
+from libcpp.vector cimport vector
 
 
 cdef extern from "engine/engine.hpp" namespace "engine" nogil:
@@ -223,3 +224,76 @@ cdef extern from "engine/introspect.hpp" namespace "engine::introspect" nogil:
     size_t kEnumCount
     size_t kFieldCount
     size_t kRecordCount
+
+
+cdef extern from "engine/engine.hpp" namespace "engine" nogil:
+    struct FeedMessage:
+        Timestamp ts
+
+    struct ParseResult:
+        size_t consumed
+        size_t produced
+        uint64_t error_line
+        const char* error
+
+    struct DecodeResult:
+        size_t consumed
+        size_t produced
+        uint64_t error_offset
+        const char* error
+
+    cdef cppclass LobsterMessageParser:
+        ParseResult parse(const char* data, size_t length, cbool final, FeedMessage* out, size_t capacity)
+        uint64_t lines()
+
+    cdef cppclass IntRowParser:
+        IntRowParser(size_t columns)
+        ParseResult parse(const char* data, size_t length, cbool final, int64_t* out, size_t max_rows)
+
+    struct ItchStock:
+        uint16_t locate
+        char symbol[8]
+        uint8_t market_category
+        uint8_t financial_status
+        uint32_t round_lot
+
+    cdef cppclass ItchDecoder:
+        DecodeResult decode(const uint8_t* data, size_t length, cbool final, FeedMessage* out, size_t capacity) except +
+        uint64_t messages()
+        uint64_t skipped()
+        const vector[ItchStock]& stocks()
+
+    struct ReplayStats:
+        uint64_t messages
+        uint64_t adds
+        uint64_t cancels
+        uint64_t deletes
+        uint64_t executions
+        uint64_t executed_shares
+        uint64_t replaces
+        uint64_t hidden_executions
+        uint64_t hidden_shares
+        uint64_t cross_trades
+        uint64_t cross_shares
+        uint64_t halts
+        uint64_t system_events
+        uint64_t directory
+        uint64_t filtered
+        uint64_t unknown_orders
+        uint64_t duplicate_adds
+        uint64_t over_executions
+        uint64_t rows_checked
+        uint64_t rows_matched
+        uint64_t levels_imported
+        uint64_t levels_resized
+        uint64_t levels_dropped
+
+    cdef cppclass BookBuilder:
+        BookBuilder(TickRegime regime)
+        void select(uint16_t locate) except +
+        Book* book(uint16_t locate)
+        size_t book_count()
+        const ReplayStats& stats()
+        void apply(const FeedMessage* m, size_t n) except +
+        void apply_lobster_verified(const FeedMessage* m, const int64_t* rows, size_t n, size_t levels) except +
+    vector[uint8_t] generate_itch(uint64_t messages, int symbols, uint64_t seed) except +

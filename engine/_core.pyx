@@ -12,6 +12,7 @@ from cpython.ref cimport Py_INCREF
 from libc.stdint cimport int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 from libc.stdlib cimport free
 from libc.string cimport memset
+from libcpp.vector cimport vector
 
 cimport numpy as cnp
 
@@ -21,7 +22,7 @@ import operator
 
 import numpy as np
 
-from engine.dtypes import COMMAND_DTYPE, EVENT_DTYPE, LEVEL_DTYPE, ORDER_DTYPE, QUOTE_DTYPE
+from engine.dtypes import COMMAND_DTYPE, EVENT_DTYPE, FEED_DTYPE, LEVEL_DTYPE, ORDER_DTYPE, QUOTE_DTYPE
 from engine.enums import (
     ComplianceCode, FeeCapRegime, Feed, LockCrossMode, PostOnly, QuoteFlag, Side, StpMode, TickRegime, TimeInForce,
 )
@@ -43,6 +44,7 @@ for _dtype, _size in (
     (LEVEL_DTYPE, sizeof(ce.LevelView)),
     (ORDER_DTYPE, sizeof(ce.OrderView)),
     (QUOTE_DTYPE, sizeof(ce.QuoteUpdate)),
+    (FEED_DTYPE, sizeof(ce.FeedMessage)),
 ):
     if _dtype.itemsize != _size:
         raise ImportError(f"engine.dtypes is out of step with the C++ records ({_dtype.itemsize} != {_size})")
@@ -145,6 +147,7 @@ cdef class Book:
     cdef ce.Book* _book
     cdef readonly str symbol
     cdef bint _busy
+    cdef object _owner  # set when the C++ book belongs to another object (a BookBuilder)
 
     def __cinit__(self, str symbol not None = "", tick_regime=TickRegime.PENNY_2005, *args, **kwargs):
         # Subclasses' constructor arguments reach here too; a plain Book takes none.
@@ -156,7 +159,8 @@ cdef class Book:
         self._busy = False
 
     def __dealloc__(self):
-        del self._book
+        if self._owner is None:
+            del self._book
 
     def __repr__(self):
         return (f"<engine.Book {self.symbol!r} {self.tick_regime.name}: {self._book.order_count()} orders,"
@@ -726,6 +730,230 @@ def quote_condition_flags(feed, condition):
     if f == 0:
         raise ValueError("feed must be CQS or UQDF: DIRECT quotes carry their flags explicitly")
     return QuoteFlag(ce.condition_flags(<ce.Feed>f, _condition_byte(condition)))
+
+
+# ------------------------------------------------------------- replay
+cdef Book _borrowed_book(ce.Book* book, object owner, str symbol):
+    """A Book view of a C++ book owned by `owner` (kept alive by the view)."""
+    cdef Book view = Book.__new__(Book, symbol)
+    del view._book
+    view._book = book
+    view._owner = owner
+    return view
+
+
+cdef cnp.ndarray _feed_buffer(object out, size_t want):
+    if out is None:
+        return np.empty(want, dtype=FEED_DTYPE)
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"out must be a numpy array of FEED_DTYPE, not {type(out).__name__}")
+    _require_records(out, FEED_DTYPE, "out", "FEED_DTYPE")
+    return out
+
+
+cdef class LobsterDecoder:
+    """Decodes LOBSTER message-file text into ``FEED_DTYPE`` records, chunk by chunk."""
+
+    cdef ce.LobsterMessageParser _parser
+
+    def decode(self, const unsigned char[::1] data, bint final=False, out=None):
+        """Parse the whole lines of ``data``; returns ``(records, bytes consumed)``.
+        The unconsumed tail is a partial line: pass it again with the next chunk.
+        ``out`` (a ``FEED_DTYPE`` array) is filled and a view of it returned, so a
+        reader can reuse one buffer; then parsing stops when it is full.
+        Raises ``ValueError`` naming the line of a malformed row."""
+        cdef size_t n = data.shape[0]
+        cdef ce.ParseResult r
+        cdef cnp.ndarray dst_arr = _feed_buffer(out, n // 12 + 1)
+        cdef ce.FeedMessage* dst = <ce.FeedMessage*>cnp.PyArray_DATA(dst_arr)
+        cdef size_t cap = dst_arr.shape[0]
+        cdef const char* src = <const char*>&data[0] if n else NULL
+        with nogil:
+            r = self._parser.parse(src, n, final, dst, cap)
+        if r.error != NULL:
+            raise ValueError(f"line {r.error_line}: {r.error.decode()}")
+        return dst_arr[:r.produced], r.consumed
+
+    @property
+    def lines(self):
+        return self._parser.lines()
+
+
+cdef class OrderbookDecoder:
+    """Decodes LOBSTER orderbook-file text into rows of ``4 * levels`` int64s."""
+
+    cdef ce.IntRowParser* _parser
+    cdef readonly int levels
+
+    def __cinit__(self, levels):
+        cdef int64_t n = _i64(levels, "levels")
+        if n < 1 or n > 1000:
+            raise ValueError(f"levels={n} must be in 1..1000")
+        self.levels = n
+        self._parser = new ce.IntRowParser(4 * n)
+
+    def __dealloc__(self):
+        del self._parser
+
+    def decode(self, const unsigned char[::1] data, bint final=False):
+        cdef size_t n = data.shape[0]
+        cdef size_t rows = n // (8 * self.levels) + 1
+        cdef ce.ParseResult r
+        cdef cnp.ndarray out = np.empty((rows, 4 * self.levels), dtype=np.int64)
+        cdef int64_t* dst = <int64_t*>cnp.PyArray_DATA(out)
+        cdef const char* src = <const char*>&data[0] if n else NULL
+        with nogil:
+            r = self._parser.parse(src, n, final, dst, rows)
+        if r.error != NULL:
+            raise ValueError(f"line {r.error_line}: {r.error.decode()}")
+        return out[:r.produced], r.consumed
+
+
+cdef class ItchDecoder:
+    """Decodes Nasdaq TotalView-ITCH 5.0 bytes into ``FEED_DTYPE`` records, chunk by chunk."""
+
+    cdef ce.ItchDecoder _decoder
+
+    def decode(self, const unsigned char[::1] data, bint final=False, out=None):
+        """Decode the whole messages of ``data``; returns ``(records, bytes consumed)``.
+        ``out`` as for :meth:`LobsterDecoder.decode`. Raises ``ValueError`` with the
+        byte offset of a bad or truncated message."""
+        cdef size_t n = data.shape[0]
+        cdef ce.DecodeResult r
+        cdef cnp.ndarray dst_arr = _feed_buffer(out, n // 14 + 1)
+        cdef ce.FeedMessage* dst = <ce.FeedMessage*>cnp.PyArray_DATA(dst_arr)
+        cdef size_t cap = dst_arr.shape[0]
+        cdef const uint8_t* src = <const uint8_t*>&data[0] if n else NULL
+        with nogil:
+            r = self._decoder.decode(src, n, final, dst, cap)
+        if r.error != NULL:
+            raise ValueError(f"byte {r.error_offset}: {r.error.decode()}")
+        return dst_arr[:r.produced], r.consumed
+
+    @property
+    def messages(self):
+        """Messages decoded or skipped so far."""
+        return self._decoder.messages()
+
+    @property
+    def skipped(self):
+        """Messages of types this decoder does not use, skipped by their length."""
+        return self._decoder.skipped()
+
+    def stocks(self):
+        """The stock directory so far: ``{locate: (symbol, market category, round lot)}``."""
+        cdef const vector[ce.ItchStock]* v = &self._decoder.stocks()
+        cdef ce.ItchStock st
+        out = {}
+        for i in range(v.size()):
+            st = v.at(i)
+            sym = bytes(st.symbol[:8]).decode("ascii", "replace").rstrip()
+            out[st.locate] = (sym, chr(st.market_category), st.round_lot)
+        return out
+
+
+cdef class BookBuilder:
+    """Builds books from a venue's own messages (``FEED_DTYPE``), one per stock
+    locate, as a feed handler does: adds, cancels, deletes, executions against
+    the named order and replaces, with no matching (the venue already did it)."""
+
+    cdef ce.BookBuilder* _builder
+    cdef bint _busy
+
+    def __cinit__(self, tick_regime=TickRegime.PENNY_2005):
+        self._builder = new ce.BookBuilder(_regime(tick_regime))
+
+    def __dealloc__(self):
+        del self._builder
+
+    def select(self, locates):
+        """Build only these stock locates (default: every one)."""
+        for loc in locates:
+            v = _i64(loc, "locates")
+            if v < 0 or v > 65535:
+                raise ValueError(f"locate {v} is outside 0..65535")
+            self._builder.select(<uint16_t>v)
+
+    def apply(self, cnp.ndarray messages not None):
+        """Apply a ``FEED_DTYPE`` array of messages, in order, without the GIL."""
+        _require_records(messages, FEED_DTYPE, "messages", "FEED_DTYPE")
+        cdef const ce.FeedMessage* first = <const ce.FeedMessage*>cnp.PyArray_DATA(messages)
+        cdef size_t n = messages.shape[0]
+        if self._busy:
+            raise RuntimeError("this BookBuilder is running a batch in another thread")
+        self._busy = True
+        try:
+            with nogil:
+                self._builder.apply(first, n)
+        finally:
+            self._busy = False
+
+    def apply_lobster_verified(self, cnp.ndarray messages not None, cnp.ndarray rows not None):
+        """Apply LOBSTER messages checking the book after each against its orderbook
+        row (``rows[i]``: the book after ``messages[i]``, ``4 * levels`` int64s).
+        Levels the file shows that the book cannot know are taken from it, and counted."""
+        _require_records(messages, FEED_DTYPE, "messages", "FEED_DTYPE")
+        if rows.dtype != np.int64 or rows.ndim != 2 or rows.shape[1] % 4 or not cnp.PyArray_IS_C_CONTIGUOUS(rows):
+            raise TypeError("rows must be a C-contiguous int64 array of shape (n, 4 * levels)")
+        if rows.shape[0] != messages.shape[0]:
+            raise ValueError(f"rows has {rows.shape[0]} rows for {messages.shape[0]} messages")
+        cdef const ce.FeedMessage* first = <const ce.FeedMessage*>cnp.PyArray_DATA(messages)
+        cdef const int64_t* r0 = <const int64_t*>cnp.PyArray_DATA(rows)
+        cdef size_t n = messages.shape[0]
+        cdef size_t levels = rows.shape[1] // 4
+        if self._busy:
+            raise RuntimeError("this BookBuilder is running a batch in another thread")
+        self._busy = True
+        try:
+            with nogil:
+                self._builder.apply_lobster_verified(first, r0, n, levels)
+        finally:
+            self._busy = False
+
+    def book(self, locate=0, str symbol=""):
+        """The book of a stock locate (a view that keeps this builder alive), or None."""
+        cdef int64_t v = _i64(locate, "locate")
+        if v < 0 or v > 65535:
+            raise ValueError(f"locate={v} is outside 0..65535")
+        cdef ce.Book* b = self._builder.book(<uint16_t>v)
+        return None if b == NULL else _borrowed_book(b, self, symbol)
+
+    @property
+    def book_count(self):
+        return self._builder.book_count()
+
+    @property
+    def stats(self):
+        """Counters of what was applied, anomalies, and (LOBSTER) corrections from the orderbook file."""
+        s = self._builder.stats()
+        return {
+            "messages": s.messages, "adds": s.adds, "cancels": s.cancels, "deletes": s.deletes,
+            "executions": s.executions, "executed_shares": s.executed_shares, "replaces": s.replaces,
+            "hidden_executions": s.hidden_executions, "hidden_shares": s.hidden_shares,
+            "cross_trades": s.cross_trades, "cross_shares": s.cross_shares, "halts": s.halts,
+            "system_events": s.system_events, "directory": s.directory, "filtered": s.filtered,
+            "unknown_orders": s.unknown_orders, "duplicate_adds": s.duplicate_adds,
+            "over_executions": s.over_executions, "rows_checked": s.rows_checked,
+            "rows_matched": s.rows_matched, "levels_imported": s.levels_imported,
+            "levels_resized": s.levels_resized, "levels_dropped": s.levels_dropped,
+        }
+
+
+def generate_itch(messages, symbols=8, seed=0):
+    """Seeded, consistent Nasdaq ITCH 5.0 bytes: system events, a stock directory of
+    ``symbols`` stocks, trading actions, then ``messages`` order messages of every
+    type (A F E C X D U P Q), executions and cancels only against live orders."""
+    cdef int64_t n = _i64(messages, "messages")
+    cdef int64_t k = _i64(symbols, "symbols")
+    cdef int64_t sd = _i64(seed, "seed")
+    cdef vector[uint8_t] out
+    if n < 0:
+        raise ValueError(f"messages={n} must not be negative")
+    if k < 1 or k > 65534:
+        raise ValueError(f"symbols={k} must be in 1..65534")
+    with nogil:
+        out = ce.generate_itch(<uint64_t>n, <int>k, <uint64_t>sd)
+    return (<char*>out.data())[:out.size()] if out.size() else b""
 
 
 # ------------------------------------------------------------ price grid

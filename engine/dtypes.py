@@ -103,6 +103,17 @@ QUOTE_DTYPE = np.dtype(
 )
 
 
+#: One message of a venue's own order flow (``engine::FeedMessage``, 48 bytes).
+FEED_DTYPE = np.dtype(
+    {
+        "names": ["ts", "order_id", "new_order_id", "price", "quantity", "locate", "kind", "side", "code"],
+        "formats": ["<i8", "<u8", "<u8", "<i8", "<i8", "<u2", "u1", "u1", "u1"],
+        "offsets": [0, 8, 16, 24, 32, 40, 42, 43, 44],
+        "itemsize": 48,
+    }
+)
+
+
 def new_commands(n: int) -> np.ndarray:
     """A zeroed array of ``n`` commands, ready to fill in."""
     return np.zeros(n, dtype=COMMAND_DTYPE)
@@ -113,4 +124,7 @@ def new_quotes(n: int) -> np.ndarray:
     return np.zeros(n, dtype=QUOTE_DTYPE)
 
 
-__all__ = ["COMMAND_DTYPE", "EVENT_DTYPE", "LEVEL_DTYPE", "ORDER_DTYPE", "QUOTE_DTYPE", "new_commands", "new_quotes"]
+__all__ = [
+    "COMMAND_DTYPE", "EVENT_DTYPE", "FEED_DTYPE", "LEVEL_DTYPE", "ORDER_DTYPE", "QUOTE_DTYPE", "new_commands",
+    "new_quotes",
+]

@@ -134,6 +134,23 @@ class EventFlag(IntFlag):
     ISO = 4
 
 
+class FeedKind(IntEnum):
+    """What a replayed venue message (``FEED_DTYPE``) does."""
+
+    NONE = 0
+    ADD = 1  #: LOBSTER 1; ITCH A, F
+    CANCEL = 2  #: LOBSTER 2; ITCH X
+    DELETE = 3  #: LOBSTER 3; ITCH D
+    EXECUTE = 4  #: LOBSTER 4; ITCH E
+    EXECUTE_AT_PRICE = 5  #: ITCH C
+    REPLACE = 6  #: ITCH U
+    HIDDEN_EXECUTION = 7  #: LOBSTER 5; ITCH P
+    CROSS_TRADE = 8  #: LOBSTER 6; ITCH Q
+    TRADING_HALT = 9  #: LOBSTER 7; ITCH H
+    SYSTEM_EVENT = 10  #: ITCH S
+    STOCK_DIRECTORY = 11  #: ITCH R
+
+
 class Liquidity(IntEnum):
     NONE = 0
     MAKER_DISPLAYED = 1
@@ -208,6 +225,7 @@ __all__ = [
     "EventType",
     "FeeCapRegime",
     "Feed",
+    "FeedKind",
     "Liquidity",
     "LockCrossMode",
     "OrderFlag",

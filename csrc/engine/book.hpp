@@ -370,6 +370,108 @@ public:
         return decide_trade_through(nms_->table, nms_->config, p, t, side, flags, nms_->in_rth, nms_->command + 1);
     }
 
+    // ------------------------------------------------------- feed handling
+    // Apply a venue's own messages, as a feed handler does: no matching, no
+    // validation beyond what keeps the book sound, no events. For replaying
+    // LOBSTER and ITCH flow (replay.hpp).
+
+    // Rest a displayed order at the back of its level; false if the id is
+    // live or the order is unusable.
+    bool feed_add(Timestamp ts, OrderId id, Side side, Price price, Quantity qty) {
+        if (id == 0 || qty <= 0 || qty > kMaxQuantity || price <= 0 || price > kMaxPrice) return false;
+        if (side != Side::Buy && side != Side::Sell) return false;
+        const std::uint32_t slot = pool_.allocate();
+        if (!index_.try_insert(id, slot)) {
+            pool_.release(slot);
+            return false;
+        }
+        Order& o = pool_[slot];
+        o = Order{};
+        o.id = id;
+        o.price = price;
+        o.ts = ts;
+        o.shown = static_cast<std::uint32_t>(qty);
+        o.side = side;
+        o.tif = TimeInForce::Day;
+        o.stp = StpMode::None;
+        o.post_only = PostOnly::None;
+        PriceLadder& own = ladder(side);
+        own.push_back(pool_, slot, own.find_or_add(price));
+        if (ts > last_ts_) last_ts_ = ts;
+        return true;
+    }
+
+    // Start loading what a later feed message about `id` will touch: first
+    // its id-index slot, then (once that is in cache) the order itself.
+    void prefetch_index(OrderId id) const noexcept { index_.prefetch(id); }
+    void prefetch_order(OrderId id) const noexcept {
+        const std::uint32_t slot = index_.find(id);
+        if (slot != OrderIndex::kNotFound) __builtin_prefetch(&pool_[slot]);
+    }
+
+    // Remove up to qty shares of an order (an execution or a partial cancel);
+    // the order goes when nothing is left. Returns the shares removed, or -1
+    // when the id is not in the book.
+    Quantity feed_take(OrderId id, Quantity qty) {
+        const std::uint32_t slot = index_.find(id);
+        if (slot == OrderIndex::kNotFound) return -1;
+        Order& o = pool_[slot];
+        const Quantity take = std::min<Quantity>(qty < 0 ? 0 : qty, o.leaves());
+        if (take == o.leaves()) {
+            detach(slot);
+        } else if (take > 0) {
+            shrink_resting(slot, static_cast<std::uint32_t>(take));
+            o.filled += static_cast<std::uint32_t>(take);
+        }
+        return take;
+    }
+
+    // Remove an order; returns the shares it had, or -1 when unknown.
+    Quantity feed_delete(OrderId id) {
+        const std::uint32_t slot = index_.find(id);
+        if (slot == OrderIndex::kNotFound) return -1;
+        const Quantity had = pool_[slot].leaves();
+        detach(slot);
+        return had;
+    }
+
+    // An order replaced by a new one (new id, price and size; same side; at
+    // the back of its level). False when the old id is unknown or the new one
+    // cannot be added (the old one is then gone).
+    bool feed_replace(Timestamp ts, OrderId old_id, OrderId new_id, Price price, Quantity qty) {
+        const std::uint32_t slot = index_.find(old_id);
+        if (slot == OrderIndex::kNotFound) return false;
+        const Side side = pool_[slot].side;
+        detach(slot);
+        return feed_add(ts, new_id, side, price, qty);
+    }
+
+    // Remove up to qty shares resting at a price, newest orders first (for
+    // messages about orders the replay never saw). Returns the shares removed.
+    Quantity feed_take_at(Side side, Price price, Quantity qty) {
+        PriceLadder& l = ladder(side);
+        Quantity taken = 0;
+        while (taken < qty) {
+            const std::uint32_t ls = l.find(price);
+            if (ls == kNil) break;
+            const Level& lv = l.level(ls);
+            const std::uint32_t slot = lv.display_tail != kNil ? lv.display_tail : lv.hidden_tail;
+            Order& o = pool_[slot];
+            const Quantity take = std::min<Quantity>(qty - taken, o.leaves());
+            if (take == o.leaves()) detach(slot);
+            else shrink_resting(slot, static_cast<std::uint32_t>(take));
+            taken += take;
+        }
+        return taken;
+    }
+
+    // Displayed shares at a price (0 when no level).
+    Quantity displayed_at(Side side, Price price) const noexcept {
+        const PriceLadder& l = ladder(side);
+        const std::uint32_t ls = l.find(price);
+        return ls == kNil ? 0 : static_cast<Quantity>(l.level(ls).displayed_qty);
+    }
+
     // ----------------------------------------------------------------- events
     EventBuffer& events() noexcept { return events_; }
     const EventBuffer& events() const noexcept { return events_; }

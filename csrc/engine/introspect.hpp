@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <iterator>
 
+#include "feed.hpp"
 #include "fees.hpp"
 #include "protected_quotes.hpp"
 #include "records.hpp"
@@ -37,6 +38,10 @@ inline constexpr EnumEntry kEnums[] = {
     EnumEntry{"QuoteFlag", "BidManual", kQuoteBidManual}, EnumEntry{"QuoteFlag", "AskManual", kQuoteAskManual},
     EnumEntry{"QuoteFlag", "Closed", kQuoteClosed}, EnumEntry{"QuoteFlag", "UnknownCondition", kQuoteUnknownCondition},
     ENGINE_ENUM(FeeCapRegime, Cap2005), ENGINE_ENUM(FeeCapRegime, Cap2024),
+    ENGINE_ENUM(FeedKind, None), ENGINE_ENUM(FeedKind, Add), ENGINE_ENUM(FeedKind, Cancel),
+    ENGINE_ENUM(FeedKind, Delete), ENGINE_ENUM(FeedKind, Execute), ENGINE_ENUM(FeedKind, ExecuteAtPrice),
+    ENGINE_ENUM(FeedKind, Replace), ENGINE_ENUM(FeedKind, HiddenExecution), ENGINE_ENUM(FeedKind, CrossTrade),
+    ENGINE_ENUM(FeedKind, TradingHalt), ENGINE_ENUM(FeedKind, SystemEvent), ENGINE_ENUM(FeedKind, StockDirectory),
     ENGINE_ENUM(ComplianceCode, None), ENGINE_ENUM(ComplianceCode, NoTradeThrough),
     ENGINE_ENUM(ComplianceCode, SelfHelp), ENGINE_ENUM(ComplianceCode, NonRegularWay),
     ENGINE_ENUM(ComplianceCode, Auction), ENGINE_ENUM(ComplianceCode, CrossedMarket),
@@ -115,6 +120,9 @@ inline constexpr FieldEntry kFields[] = {
     ENGINE_FIELD(QuoteUpdate, ask_price), ENGINE_FIELD(QuoteUpdate, ask_size), ENGINE_FIELD(QuoteUpdate, venue),
     ENGINE_FIELD(QuoteUpdate, feed), ENGINE_FIELD(QuoteUpdate, condition), ENGINE_FIELD(QuoteUpdate, flags),
     ENGINE_FIELD(QuoteUpdate, reserved),
+    ENGINE_FIELD(FeedMessage, ts), ENGINE_FIELD(FeedMessage, order_id), ENGINE_FIELD(FeedMessage, new_order_id),
+    ENGINE_FIELD(FeedMessage, price), ENGINE_FIELD(FeedMessage, quantity), ENGINE_FIELD(FeedMessage, locate),
+    ENGINE_FIELD(FeedMessage, kind), ENGINE_FIELD(FeedMessage, side), ENGINE_FIELD(FeedMessage, code),
 };
 #undef ENGINE_FIELD
 inline constexpr std::size_t kFieldCount = std::size(kFields);
@@ -126,6 +134,7 @@ struct RecordEntry {
 inline constexpr RecordEntry kRecords[] = {
     {"Command", sizeof(Command)}, {"Event", sizeof(Event)},
     {"LevelView", sizeof(LevelView)}, {"OrderView", sizeof(OrderView)}, {"QuoteUpdate", sizeof(QuoteUpdate)},
+    {"FeedMessage", sizeof(FeedMessage)},
 };
 inline constexpr std::size_t kRecordCount = std::size(kRecords);
 

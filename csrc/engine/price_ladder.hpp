@@ -62,6 +62,16 @@ public:
         return sorted_[sorted_.size() - 1 - i].level;
     }
 
+    // Level slot at `price`, or kNil when there is none.
+    std::uint32_t find(Price price) const noexcept {
+        const std::int64_t k = key(price);
+        if (sorted_.empty()) return kNil;
+        if (sorted_.back().key == k) return sorted_.back().level;
+        auto it = std::lower_bound(sorted_.begin(), sorted_.end(), k,
+                                   [](const Entry& e, std::int64_t v) { return e.key < v; });
+        return (it != sorted_.end() && it->key == k) ? it->level : kNil;
+    }
+
     // Level slot at `price`, creating the level if it does not exist.
     std::uint32_t find_or_add(Price price) {
         const std::int64_t k = key(price);

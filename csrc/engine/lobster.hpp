@@ -1,0 +1,182 @@
+// Reading LOBSTER files: message files into FeedMessage records, and orderbook
+// files into rows of integers. Both parse text in chunks the caller hands in
+// (plain, or already decompressed), keep no state between rows but the line
+// number, and report the first malformed row by line and column.
+//
+// Message columns: time (seconds after midnight, up to 9 decimals), type,
+// order id, size, price (units of $0.0001), direction (1 buy, -1 sell), and in
+// newer exports a seventh column (ignored). A header row is skipped.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "feed.hpp"
+#include "types.hpp"
+
+namespace engine {
+
+struct ParseResult {
+    std::size_t consumed = 0;   // bytes of whole lines used (the rest is a partial line)
+    std::size_t produced = 0;   // records written
+    std::uint64_t error_line = 0;  // 1-based line of the first malformed row (0: none)
+    const char* error = nullptr;   // what was wrong with it
+};
+
+namespace detail {
+
+inline bool parse_int(const char*& p, const char* end, std::int64_t* out) noexcept {
+    bool neg = false;
+    if (p < end && (*p == '-' || *p == '+')) neg = *p++ == '-';
+    if (p >= end || *p < '0' || *p > '9') return false;
+    std::int64_t v = 0;
+    while (p < end && *p >= '0' && *p <= '9') {
+        if (v > (INT64_MAX - 9) / 10) return false;
+        v = v * 10 + (*p++ - '0');
+    }
+    *out = neg ? -v : v;
+    return true;
+}
+
+// "34200.004241176" -> 34200004241176 ns (at most 9 decimals).
+inline bool parse_seconds(const char*& p, const char* end, std::int64_t* ns) noexcept {
+    std::int64_t whole = 0;
+    if (!parse_int(p, end, &whole) || whole < 0) return false;
+    std::int64_t frac = 0;
+    int digits = 0;
+    if (p < end && *p == '.') {
+        ++p;
+        while (p < end && *p >= '0' && *p <= '9') {
+            if (digits == 9) return false;
+            frac = frac * 10 + (*p++ - '0');
+            ++digits;
+        }
+    }
+    for (; digits < 9; ++digits) frac *= 10;
+    *ns = whole * 1'000'000'000 + frac;
+    return true;
+}
+
+inline bool field_end(const char*& p, const char* end) noexcept {
+    if (p < end && *p == ',') { ++p; return true; }
+    return false;
+}
+
+}  // namespace detail
+
+class LobsterMessageParser {
+public:
+    // Parse whole lines of `data`; with `final`, a last line without a newline
+    // is parsed too. Writes at most `capacity` records.
+    ParseResult parse(const char* data, std::size_t len, bool final, FeedMessage* out, std::size_t capacity) {
+        ParseResult r;
+        const char* p = data;
+        const char* end = data + len;
+        while (p < end && r.produced < capacity) {
+            const char* nl = p;
+            while (nl < end && *nl != '\n') ++nl;
+            if (nl == end && !final) break;  // a partial line: wait for more
+            const char* line_end = (nl > p && nl[-1] == '\r') ? nl - 1 : nl;
+            ++line_;
+            const char* next = nl < end ? nl + 1 : nl;
+            if (line_end == p) { p = next; r.consumed = static_cast<std::size_t>(p - data); continue; }
+            if (line_ == 1 && !(*p >= '0' && *p <= '9')) {  // a header row
+                p = next;
+                r.consumed = static_cast<std::size_t>(p - data);
+                continue;
+            }
+            const char* why = parse_line(p, line_end, out[r.produced]);
+            if (why) {
+                r.error_line = line_;
+                r.error = why;
+                return r;
+            }
+            ++r.produced;
+            p = next;
+            r.consumed = static_cast<std::size_t>(p - data);
+        }
+        return r;
+    }
+
+    std::uint64_t lines() const noexcept { return line_; }
+
+private:
+    static const char* parse_line(const char* p, const char* end, FeedMessage& m) {
+        using detail::field_end;
+        using detail::parse_int;
+        std::int64_t type = 0, id = 0, size = 0, price = 0, dir = 0;
+        m = FeedMessage{};
+        if (!detail::parse_seconds(p, end, &m.ts) || !field_end(p, end)) return "bad time (column 1)";
+        if (!parse_int(p, end, &type) || !field_end(p, end)) return "bad type (column 2)";
+        if (!parse_int(p, end, &id) || !field_end(p, end)) return "bad order id (column 3)";
+        if (!parse_int(p, end, &size) || !field_end(p, end)) return "bad size (column 4)";
+        if (!parse_int(p, end, &price) || !field_end(p, end)) return "bad price (column 5)";
+        if (!parse_int(p, end, &dir)) return "bad direction (column 6)";
+        if (p < end && *p != ',') return "unexpected text after column 6";
+        if (type < 1 || type > 7) return "unknown message type (column 2)";
+        if (dir != 1 && dir != -1) return "direction must be 1 or -1 (column 6)";
+        if (size < 0) return "negative size (column 4)";
+        static constexpr FeedKind kKinds[] = {FeedKind::None, FeedKind::Add, FeedKind::Cancel, FeedKind::Delete,
+                                              FeedKind::Execute, FeedKind::HiddenExecution, FeedKind::CrossTrade,
+                                              FeedKind::TradingHalt};
+        m.kind = static_cast<std::uint8_t>(kKinds[type]);
+        m.order_id = id > 0 ? static_cast<std::uint64_t>(id) : 0;
+        m.quantity = size;
+        m.price = price;
+        m.side = static_cast<std::uint8_t>(dir == 1 ? Side::Buy : Side::Sell);
+        return nullptr;
+    }
+
+    std::uint64_t line_ = 0;
+};
+
+// Rows of comma-separated integers with a fixed number of columns (LOBSTER
+// orderbook files: ask price, ask size, bid price, bid size, per level).
+class IntRowParser {
+public:
+    explicit IntRowParser(std::size_t columns) : columns_(columns) {}
+
+    ParseResult parse(const char* data, std::size_t len, bool final, std::int64_t* out, std::size_t max_rows) {
+        ParseResult r;
+        const char* p = data;
+        const char* end = data + len;
+        while (p < end && r.produced < max_rows) {
+            const char* nl = p;
+            while (nl < end && *nl != '\n') ++nl;
+            if (nl == end && !final) break;
+            const char* line_end = (nl > p && nl[-1] == '\r') ? nl - 1 : nl;
+            ++line_;
+            const char* next = nl < end ? nl + 1 : nl;
+            const bool header = line_ == 1 && line_end > p && !((*p >= '0' && *p <= '9') || *p == '-');
+            if (line_end == p || header) {
+                p = next;
+                r.consumed = static_cast<std::size_t>(p - data);
+                continue;
+            }
+            std::int64_t* row = out + r.produced * columns_;
+            const char* q = p;
+            for (std::size_t c = 0; c < columns_; ++c) {
+                if (!detail::parse_int(q, line_end, &row[c]) || (c + 1 < columns_ && !detail::field_end(q, line_end))) {
+                    r.error_line = line_;
+                    r.error = "expected an integer in every column";
+                    return r;
+                }
+            }
+            if (q != line_end) {
+                r.error_line = line_;
+                r.error = "more columns than expected";
+                return r;
+            }
+            ++r.produced;
+            p = next;
+            r.consumed = static_cast<std::size_t>(p - data);
+        }
+        return r;
+    }
+
+private:
+    std::size_t columns_;
+    std::uint64_t line_ = 0;
+};
+
+}  // namespace engine

@@ -1,0 +1,228 @@
+// Book building from a venue's own order flow (FeedMessage arrays from the
+// LOBSTER or ITCH decoders): one Book per stock locate, created on first use,
+// each message applied as the venue reported it.
+//
+// LOBSTER files can also be checked against their orderbook files, row by row
+// (apply_lobster_verified): a level-L file only holds events inside the top L
+// levels, so a level that moves into the window from deeper in the book, or
+// changed while outside it, is taken from the orderbook file, and every such
+// correction is counted by kind.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "book.hpp"
+#include "feed.hpp"
+
+namespace engine {
+
+struct ReplayStats {
+    std::uint64_t messages = 0;
+    std::uint64_t adds = 0;
+    std::uint64_t cancels = 0;
+    std::uint64_t deletes = 0;
+    std::uint64_t executions = 0;
+    std::uint64_t executed_shares = 0;
+    std::uint64_t replaces = 0;
+    std::uint64_t hidden_executions = 0;
+    std::uint64_t hidden_shares = 0;
+    std::uint64_t cross_trades = 0;
+    std::uint64_t cross_shares = 0;
+    std::uint64_t halts = 0;
+    std::uint64_t system_events = 0;
+    std::uint64_t directory = 0;
+    std::uint64_t filtered = 0;         // messages for stocks not selected
+    // anomalies: what a live feed handler would count and carry on from
+    std::uint64_t unknown_orders = 0;   // cancel/delete/execute/replace of an id not in the book
+    std::uint64_t duplicate_adds = 0;   // an add for an id already live (or unusable)
+    std::uint64_t over_executions = 0;  // more shares executed or cancelled than the order had
+    // LOBSTER verification
+    std::uint64_t rows_checked = 0;
+    std::uint64_t rows_matched = 0;     // rows that matched before any correction
+    std::uint64_t levels_imported = 0;  // a level in the file's window the book did not have
+    std::uint64_t levels_resized = 0;   // a level whose size changed outside the window
+    std::uint64_t levels_dropped = 0;   // a level the book had inside the window but the file does not show
+};
+
+class BookBuilder {
+public:
+    explicit BookBuilder(TickRegime regime = TickRegime::Penny2005) : regime_(regime) {}
+
+    // Only stocks whose locate is selected are built (default: all).
+    void select(std::uint16_t locate) {
+        if (selected_.empty()) selected_.assign(65536, 0);
+        selected_[locate] = 1;
+    }
+
+    Book* book(std::uint16_t locate) noexcept {
+        return locate < books_.size() ? books_[locate].get() : nullptr;
+    }
+    std::size_t book_count() const noexcept {
+        std::size_t n = 0;
+        for (const auto& b : books_) n += b != nullptr;
+        return n;
+    }
+    const ReplayStats& stats() const noexcept { return stats_; }
+
+    void apply(const FeedMessage* m, std::size_t n) {
+        // Two-stage prefetch hides the cache misses of a large book: the id
+        // index slot 16 messages ahead, then the order itself 8 ahead.
+        constexpr std::size_t kIndexAhead = 16, kOrderAhead = 8;
+        for (std::size_t i = 0; i < n; ++i) {
+            if (i + kIndexAhead < n) {
+                if (Book* b = book(m[i + kIndexAhead].locate)) b->prefetch_index(m[i + kIndexAhead].order_id);
+            }
+            if (i + kOrderAhead < n) {
+                if (Book* b = book(m[i + kOrderAhead].locate)) b->prefetch_order(m[i + kOrderAhead].order_id);
+            }
+            apply_one(m[i]);
+        }
+    }
+
+    // LOBSTER with its orderbook rows (row i = the book after message i, 4L
+    // integers: ask price, ask size, bid price, bid size per level). The first
+    // call's first row sets the starting book (its message is already in it).
+    void apply_lobster_verified(const FeedMessage* m, const std::int64_t* rows, std::size_t n, std::size_t levels) {
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::int64_t* row = rows + i * 4 * levels;
+            if (!started_) {
+                started_ = true;
+                ++stats_.messages;
+                correct(row, levels, /*count=*/false);
+                continue;
+            }
+            apply_one(m[i]);
+            ++stats_.rows_checked;
+            if (correct(row, levels, true)) ++stats_.rows_matched;
+        }
+    }
+
+private:
+    Book& book_for(std::uint16_t locate) {
+        if (locate >= books_.size()) books_.resize(std::size_t{locate} + 1);
+        if (!books_[locate]) books_[locate] = std::make_unique<Book>(regime_);
+        return *books_[locate];
+    }
+
+    void apply_one(const FeedMessage& m) {
+        ++stats_.messages;
+        const auto kind = static_cast<FeedKind>(m.kind);
+        if (kind == FeedKind::SystemEvent) { ++stats_.system_events; return; }
+        if (kind == FeedKind::StockDirectory) { ++stats_.directory; return; }
+        if (!selected_.empty() && !selected_[m.locate]) { ++stats_.filtered; return; }
+        Book& b = book_for(m.locate);
+        const auto side = static_cast<Side>(m.side);
+        switch (kind) {
+            case FeedKind::Add:
+                ++stats_.adds;
+                if (!b.feed_add(m.ts, m.order_id, side, m.price, m.quantity)) ++stats_.duplicate_adds;
+                return;
+            case FeedKind::Cancel:
+                ++stats_.cancels;
+                take(b, m, m.quantity);
+                return;
+            case FeedKind::Delete: {
+                ++stats_.deletes;
+                const Quantity had = b.feed_delete(m.order_id);
+                if (had < 0) ++stats_.unknown_orders;
+                // LOBSTER names the shares deleted: what the order lacked comes off its level.
+                if (m.side && m.price > 0 && m.quantity > had) b.feed_take_at(side, m.price, m.quantity - std::max<Quantity>(had, 0));
+                return;
+            }
+            case FeedKind::Execute:
+            case FeedKind::ExecuteAtPrice:
+                ++stats_.executions;
+                stats_.executed_shares += static_cast<std::uint64_t>(m.quantity);
+                take(b, m, m.quantity);
+                return;
+            case FeedKind::Replace:
+                ++stats_.replaces;
+                if (!b.feed_replace(m.ts, m.order_id, m.new_order_id, m.price, m.quantity)) ++stats_.unknown_orders;
+                return;
+            case FeedKind::HiddenExecution:
+                ++stats_.hidden_executions;
+                stats_.hidden_shares += static_cast<std::uint64_t>(m.quantity);
+                return;
+            case FeedKind::CrossTrade:
+                ++stats_.cross_trades;
+                stats_.cross_shares += static_cast<std::uint64_t>(m.quantity);
+                return;
+            case FeedKind::TradingHalt:
+                ++stats_.halts;
+                return;
+            default:
+                return;
+        }
+    }
+
+    // Cancel or execute shares of a named order. Shares the replay cannot
+    // find on the order (LOBSTER: it was added, or changed, while outside the
+    // file's window) are taken from its price level, which LOBSTER messages
+    // name; ITCH messages carry no price, so there they are only counted.
+    void take(Book& b, const FeedMessage& m, Quantity qty) {
+        const Quantity got = b.feed_take(m.order_id, qty);
+        if (got < 0) ++stats_.unknown_orders;
+        else if (got < qty) ++stats_.over_executions;
+        const Quantity rest = qty - std::max<Quantity>(got, 0);
+        if (rest > 0 && m.side && m.price > 0) b.feed_take_at(static_cast<Side>(m.side), m.price, rest);
+    }
+
+    // Make the book's top `levels` levels equal to the file's row; true when
+    // they already were.
+    bool correct(const std::int64_t* row, std::size_t levels, bool count) {
+        Book& b = book_for(0);
+        bool matched = true;
+        for (Side side : {Side::Sell, Side::Buy}) {
+            const std::size_t off = side == Side::Sell ? 0 : 2;
+            std::size_t shown = 0;
+            for (std::size_t i = 0; i < levels; ++i) {
+                const Price p = row[4 * i + off];
+                const Quantity q = row[4 * i + off + 1];
+                if (q <= 0) continue;
+                ++shown;
+                const Quantity have = b.displayed_at(side, p);
+                if (have == q) continue;
+                matched = false;
+                if (count) ++(have == 0 ? stats_.levels_imported : stats_.levels_resized);
+                if (have < q) b.feed_add(0, synthetic_id_++, side, p, q - have);
+                else b.feed_take_at(side, p, have - q);
+            }
+            // Levels the book shows inside the window that the file does not.
+            const Price edge = shown == levels ? row[4 * (levels - 1) + off] : 0;
+            for (bool again = true; again;) {
+                again = false;
+                LevelView lv[64];
+                const std::size_t k = b.depth(side, lv, levels + 1 < 64 ? levels + 1 : 64);
+                for (std::size_t j = 0; j < k; ++j) {
+                    const Price p = lv[j].price;
+                    const bool inside = edge == 0 || (side == Side::Buy ? p > edge : p < edge);
+                    if (!inside || in_row(row, levels, off, p)) continue;
+                    matched = false;
+                    if (count) ++stats_.levels_dropped;
+                    b.feed_take_at(side, p, lv[j].quantity);
+                    again = true;
+                    break;
+                }
+            }
+        }
+        return matched;
+    }
+
+    static bool in_row(const std::int64_t* row, std::size_t levels, std::size_t off, Price p) noexcept {
+        for (std::size_t i = 0; i < levels; ++i)
+            if (row[4 * i + off + 1] > 0 && row[4 * i + off] == p) return true;
+        return false;
+    }
+
+    TickRegime regime_;
+    std::vector<std::unique_ptr<Book>> books_;
+    std::vector<std::uint8_t> selected_;
+    ReplayStats stats_;
+    bool started_ = false;
+    OrderId synthetic_id_ = OrderId{1} << 63;  // ids of levels taken from an orderbook file
+};
+
+}  // namespace engine
