@@ -21,7 +21,16 @@ except ImportError as exc:  # pragma: no cover - depends on how it was installed
     ) from exc
 
 from engine._core import MAX_PRICE, MAX_QUANTITY, Book, ProtectedBook, quote_condition_flags
-from engine.dtypes import COMMAND_DTYPE, EVENT_DTYPE, LEVEL_DTYPE, ORDER_DTYPE, QUOTE_DTYPE, new_commands, new_quotes
+from engine.dtypes import (
+    COMMAND_DTYPE,
+    EVENT_DTYPE,
+    FEED_DTYPE,
+    LEVEL_DTYPE,
+    ORDER_DTYPE,
+    QUOTE_DTYPE,
+    new_commands,
+    new_quotes,
+)
 from engine.enums import (
     Action,
     ComplianceCode,
@@ -29,6 +38,7 @@ from engine.enums import (
     EventType,
     FeeCapRegime,
     Feed,
+    FeedKind,
     Liquidity,
     LockCrossMode,
     OrderFlag,
@@ -73,6 +83,8 @@ __all__ = [
     "EventType",
     "FeeCapRegime",
     "Feed",
+    "FeedKind",
+    "FEED_DTYPE",
     "LEVEL_DTYPE",
     "Liquidity",
     "LockCrossMode",

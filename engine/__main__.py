@@ -1,34 +1,108 @@
-"""Command line: ``python -m engine [demo] [options]`` (also installed as ``regnms-engine``)."""
+"""Command line: ``python -m engine [demo|replay] [options]`` (also installed as ``regnms-engine``).
+
+With no command it runs the built-in tour: generated ITCH flow replayed into
+books, then generated orders matched by one book.
+"""
 from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
+from pathlib import Path
 
 from engine.flow import PROFILES
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m engine", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m engine", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command")
-    demo = sub.add_parser("demo", help="generate order flow, run it through a book, report (the default)")
-    for p in (parser, demo):
-        p.add_argument("--messages", type=int, default=200_000, help="messages to generate (default 200,000)")
-        p.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
-        p.add_argument("--profile", choices=sorted(PROFILES), default="ten_dollars",
-                       help="flow profile: ten_dollars, one_dollar (both sides of $1.00), half_penny")
-        p.add_argument("--show-events", type=int, default=12, help="how many events to print (default 12)")
+
+    demo = sub.add_parser("demo", help="generate order flow, match it in one book, report")
+    demo.add_argument("--messages", type=int, default=200_000, help="messages to generate (default 200,000)")
+    demo.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    demo.add_argument("--profile", choices=sorted(PROFILES), default="ten_dollars",
+                      help="flow profile: ten_dollars, one_dollar (both sides of $1.00), half_penny")
+    demo.add_argument("--show-events", type=int, default=12, help="how many events to print (default 12)")
+
+    rp = sub.add_parser("replay", help="replay LOBSTER or Nasdaq ITCH 5.0 files (plain, .gz or .zip)")
+    rp.add_argument("paths", nargs="*", type=Path,
+                    help="message files; none: generate ITCH flow and replay that")
+    rp.add_argument("--mode", choices=["build", "match"], default="build",
+                    help="build: apply the messages as the venue reported them (default); "
+                         "match: send the orders through the engine's own matching")
+    rp.add_argument("--orderbook", type=Path, help="LOBSTER orderbook file to check the book against "
+                    "(default: the one LOBSTER names beside the message file, if present)")
+    rp.add_argument("--no-check", action="store_true", help="do not look for a LOBSTER orderbook file")
+    rp.add_argument("--quotes", type=Path, help="away venues' quotes (TAQ or ts,venue,bid,bid_size,ask,ask_size,"
+                    "condition) for the trade-through check in match mode")
+    rp.add_argument("--symbols", help="ITCH: comma-separated symbols to build (default: all)")
+    rp.add_argument("--events-out", type=Path, help="match mode: write every event to .csv or .parquet")
+    rp.add_argument("--generate", type=int, default=2_000_000, metavar="N",
+                    help="with no paths: order messages of generated ITCH (default 2,000,000)")
+    rp.add_argument("--progress", dest="progress", action="store_true", default=None, help="show a progress bar")
+    rp.add_argument("--no-progress", dest="progress", action="store_false")
     return parser
+
+
+def run_replay(args: argparse.Namespace) -> int:
+    from engine.replay import ReplayError, lobster_orderbook_for, rematch, replay
+
+    paths = list(args.paths)
+    if not paths:
+        from engine._core import generate_itch
+
+        tmp = Path(tempfile.mkdtemp(prefix="engine-replay-")) / "generated.itch"
+        print(f"Generating {args.generate:,} ITCH 5.0 order messages for 8 stocks into {tmp} ...")
+        tmp.write_bytes(generate_itch(args.generate, 8, 1))
+        paths = [tmp]
+    missing = [p for p in paths + [args.orderbook, args.quotes] if p is not None and not p.exists()]
+    if missing:
+        print(f"error: {missing[0]}: no such file", file=sys.stderr)
+        return 1
+    progress = sys.stderr.isatty() if args.progress is None else args.progress
+    symbols = [s.strip() for s in args.symbols.split(",")] if args.symbols else None
+    try:
+        for path in paths:
+            if args.mode == "match":
+                result = rematch(path, args.quotes, symbol=symbols[0] if symbols else None, progress=progress,
+                                 events_out=args.events_out)
+                print(result.summary())
+                continue
+            orderbook = None if args.no_check else (args.orderbook or lobster_orderbook_for(path))
+            result = replay(path, orderbook=orderbook, symbols=symbols, progress=progress)
+            print(result.summary())
+            if result.file_format == "itch" and result.stocks:
+                shown = [loc for loc in sorted(result.stocks) if result.builder.book(loc) is not None][:5]
+                for loc in shown:
+                    sym = result.stocks[loc][0]
+                    book = result.builder.book(loc, sym)
+                    print(f"  {sym:<8} {len(book):>7,} orders  top {book.top()}")
+            elif result.file_format == "lobster":
+                print(f"  final book: {len(result.book()):,} orders, top {result.book().top()}")
+    except (ReplayError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.messages < 0:
-        print("--messages must not be negative", file=sys.stderr)
-        return 2
+    if args.command == "replay":
+        return run_replay(args)
     from engine.demo import run_demo
 
-    run_demo(messages=args.messages, seed=args.seed, profile=args.profile, show_events=args.show_events)
-    return 0
+    if args.command == "demo":
+        if args.messages < 0:
+            print("--messages must not be negative", file=sys.stderr)
+            return 2
+        run_demo(messages=args.messages, seed=args.seed, profile=args.profile, show_events=args.show_events)
+        return 0
+    # the tour: replay generated ITCH, then the matching demo
+    status = run_replay(build_parser().parse_args(["replay", "--generate", "2000000"]))
+    print()
+    run_demo()
+    return status
 
 
 if __name__ == "__main__":

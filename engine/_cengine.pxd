@@ -297,3 +297,21 @@ cdef extern from "engine/engine.hpp" namespace "engine" nogil:
         void apply(const FeedMessage* m, size_t n) except +
         void apply_lobster_verified(const FeedMessage* m, const int64_t* rows, size_t n, size_t levels) except +
     vector[uint8_t] generate_itch(uint64_t messages, int symbols, uint64_t seed) except +
+
+    struct RematchStats:
+        uint64_t messages
+        uint64_t orders
+        uint64_t cancels
+        uint64_t replaces
+        uint64_t inferred_takers
+        uint64_t history_executions
+        uint64_t history_shares
+        uint64_t gone_in_engine
+        uint64_t unknown_orders
+        uint64_t skipped
+        uint64_t quotes
+
+    cdef cppclass Rematcher:
+        Rematcher(Book& book)
+        void apply(const FeedMessage* m, size_t n, const QuoteUpdate* quotes, size_t nq) except +
+        const RematchStats& stats()

@@ -939,6 +939,55 @@ cdef class BookBuilder:
         }
 
 
+cdef class Rematcher:
+    """Sends historical flow (``FEED_DTYPE``) through a book's own matching: new
+    orders, cancels and replaces as they were, each execution as an inferred
+    incoming IOC order. Quote updates (``QUOTE_DTYPE``, sorted by time) are
+    applied between messages when the book is a :class:`ProtectedBook`."""
+
+    cdef ce.Rematcher* _rematcher
+    cdef readonly Book book
+
+    def __cinit__(self, Book book not None):
+        self.book = book
+        self._rematcher = new ce.Rematcher(book._book[0])
+
+    def __dealloc__(self):
+        del self._rematcher
+
+    def apply(self, cnp.ndarray messages not None, quotes=None):
+        """Apply messages (and the quotes due among them); returns the book's events."""
+        _require_records(messages, FEED_DTYPE, "messages", "FEED_DTYPE")
+        cdef const ce.QuoteUpdate* q = NULL
+        cdef size_t nq = 0
+        cdef cnp.ndarray qa
+        if quotes is not None:
+            if not isinstance(self.book, ProtectedBook):
+                raise TypeError("quotes need a ProtectedBook (a plain Book has no protected-quote table)")
+            qa = quotes
+            _require_records(qa, QUOTE_DTYPE, "quotes", "QUOTE_DTYPE")
+            q = <const ce.QuoteUpdate*>cnp.PyArray_DATA(qa)
+            nq = qa.shape[0]
+        cdef const ce.FeedMessage* first = <const ce.FeedMessage*>cnp.PyArray_DATA(messages)
+        cdef size_t n = messages.shape[0]
+        self.book._idle()
+        self.book._busy = True
+        try:
+            with nogil:
+                self._rematcher.apply(first, n, q, nq)
+        finally:
+            self.book._busy = False
+        return self.book.take_events()
+
+    @property
+    def stats(self):
+        s = self._rematcher.stats()
+        return {"messages": s.messages, "orders": s.orders, "cancels": s.cancels, "replaces": s.replaces,
+                "inferred_takers": s.inferred_takers, "history_executions": s.history_executions,
+                "history_shares": s.history_shares, "gone_in_engine": s.gone_in_engine,
+                "unknown_orders": s.unknown_orders, "skipped": s.skipped, "quotes": s.quotes}
+
+
 def generate_itch(messages, symbols=8, seed=0):
     """Seeded, consistent Nasdaq ITCH 5.0 bytes: system events, a stock directory of
     ``symbols`` stocks, trading actions, then ``messages`` order messages of every

@@ -74,8 +74,8 @@ def test_demo_reports_and_returns_its_figures():
 
 
 def test_cli_runs_the_demo():
-    out = subprocess.run([sys.executable, "-m", "engine", "--messages", "5000", "--show-events", "3"],
+    out = subprocess.run([sys.executable, "-m", "engine", "demo", "--messages", "5000", "--show-events", "3"],
                          capture_output=True, text=True, check=True, timeout=120)
     assert "Batch run: 5,000 messages" in out.stdout
-    bad = subprocess.run([sys.executable, "-m", "engine", "--profile", "nope"], capture_output=True, text=True)
+    bad = subprocess.run([sys.executable, "-m", "engine", "demo", "--profile", "nope"], capture_output=True, text=True)
     assert bad.returncode == 2 and "invalid choice" in bad.stderr

@@ -12,6 +12,7 @@
 #include "protected_quotes.hpp"
 #include "records.hpp"
 #include "reg_nms.hpp"
+#include "rematch.hpp"
 #include "replay.hpp"
 #include "trade_through.hpp"
 #include "types.hpp"

@@ -102,15 +102,20 @@ public:
 
 private:
     static const char* parse_line(const char* p, const char* end, FeedMessage& m) {
-        using detail::field_end;
         using detail::parse_int;
         std::int64_t type = 0, id = 0, size = 0, price = 0, dir = 0;
         m = FeedMessage{};
-        if (!detail::parse_seconds(p, end, &m.ts) || !field_end(p, end)) return "bad time (column 1)";
-        if (!parse_int(p, end, &type) || !field_end(p, end)) return "bad type (column 2)";
-        if (!parse_int(p, end, &id) || !field_end(p, end)) return "bad order id (column 3)";
-        if (!parse_int(p, end, &size) || !field_end(p, end)) return "bad size (column 4)";
-        if (!parse_int(p, end, &price) || !field_end(p, end)) return "bad price (column 5)";
+        auto next = [&](const char* missing) { return p < end && *p == ',' ? (++p, nullptr) : missing; };
+        if (!detail::parse_seconds(p, end, &m.ts)) return "bad time (column 1)";
+        if (const char* e = next("only 1 of 6 columns")) return e;
+        if (!parse_int(p, end, &type)) return "bad type (column 2)";
+        if (const char* e = next("only 2 of 6 columns")) return e;
+        if (!parse_int(p, end, &id)) return "bad order id (column 3)";
+        if (const char* e = next("only 3 of 6 columns")) return e;
+        if (!parse_int(p, end, &size)) return "bad size (column 4)";
+        if (const char* e = next("only 4 of 6 columns: no price")) return e;
+        if (!parse_int(p, end, &price)) return "bad price (column 5)";
+        if (const char* e = next("only 5 of 6 columns: no direction")) return e;
         if (!parse_int(p, end, &dir)) return "bad direction (column 6)";
         if (p < end && *p != ',') return "unexpected text after column 6";
         if (type < 1 || type > 7) return "unknown message type (column 2)";

@@ -1,0 +1,181 @@
+// Re-matching historical flow through the engine's own matching.
+//
+// The flow's new orders become limit DAY orders, its cancels and deletes
+// cancel them, its replaces replace them. A venue feed never shows the
+// incoming orders that executed on arrival, only the executions against
+// resting orders, so each execution becomes an inferred IOC order on the other
+// side, at the execution price and size: the engine then decides what it
+// executes against (with the Rule 611 check, if the book has a protected-quote
+// table). Quote updates, if given, are applied in time order between messages.
+// The book's events say what the engine did; the stats say what history did.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "book.hpp"
+#include "feed.hpp"
+#include "order_index.hpp"
+#include "protected_quotes.hpp"
+
+namespace engine {
+
+struct RematchStats {
+    std::uint64_t messages = 0;
+    std::uint64_t orders = 0;            // new orders sent to the engine
+    std::uint64_t cancels = 0;           // cancels, deletes and partial cancels sent
+    std::uint64_t replaces = 0;
+    std::uint64_t inferred_takers = 0;   // executions turned into incoming IOC orders
+    std::uint64_t history_executions = 0;
+    std::uint64_t history_shares = 0;
+    std::uint64_t gone_in_engine = 0;    // a cancel/delete/replace for an order the engine no longer had
+    std::uint64_t unknown_orders = 0;    // an execution or replace naming an order never added
+    std::uint64_t skipped = 0;           // hidden executions, crosses, halts, system messages
+    std::uint64_t quotes = 0;            // quote updates applied
+};
+
+class Rematcher {
+public:
+    explicit Rematcher(Book& book) : book_(book) {}
+
+    // Apply `n` messages, and the quotes (sorted by ts) due before each.
+    void apply(const FeedMessage* m, std::size_t n, const QuoteUpdate* quotes, std::size_t nq) {
+        std::size_t q = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            while (q < nq && quotes[q].ts <= m[i].ts) {
+                book_.update_quote(quotes[q++]);
+                ++stats_.quotes;
+            }
+            apply_one(m[i]);
+        }
+        while (q < nq) {  // quotes after the last message
+            book_.update_quote(quotes[q++]);
+            ++stats_.quotes;
+        }
+    }
+
+    const RematchStats& stats() const noexcept { return stats_; }
+
+private:
+    struct History {
+        Side side;
+        Price price;
+    };
+
+    void remember(OrderId id, Side side, Price price) {
+        const std::uint32_t slot = index_.find(id);
+        if (slot != OrderIndex::kNotFound) {
+            history_[slot] = History{side, price};
+            return;
+        }
+        index_.insert(id, static_cast<std::uint32_t>(history_.size()));
+        history_.push_back(History{side, price});
+    }
+
+    const History* recall(OrderId id) const noexcept {
+        const std::uint32_t slot = index_.find(id);
+        return slot == OrderIndex::kNotFound ? nullptr : &history_[slot];
+    }
+
+    Timestamp clock(Timestamp ts) noexcept {
+        if (ts > last_) last_ = ts;
+        return last_;  // a venue's own messages may tie or step back by rounding: keep time monotonic
+    }
+
+    void apply_one(const FeedMessage& m) {
+        ++stats_.messages;
+        const Timestamp ts = clock(m.ts);
+        switch (static_cast<FeedKind>(m.kind)) {
+            case FeedKind::Add: {
+                remember(m.order_id, static_cast<Side>(m.side), m.price);
+                Command c{};
+                c.ts = ts;
+                c.order_id = m.order_id;
+                c.side = m.side;
+                c.price = m.price;
+                c.quantity = m.quantity;
+                c.order_type = static_cast<std::uint8_t>(OrderType::Limit);
+                c.tif = static_cast<std::uint8_t>(TimeInForce::Day);
+                book_.submit(c);
+                ++stats_.orders;
+                return;
+            }
+            case FeedKind::Cancel:
+            case FeedKind::Delete: {
+                OrderView v{};
+                if (!book_.find_order(m.order_id, &v)) {
+                    ++stats_.gone_in_engine;
+                    return;
+                }
+                const bool whole = static_cast<FeedKind>(m.kind) == FeedKind::Delete || m.quantity >= v.leaves;
+                if (whole) book_.cancel(ts, m.order_id);
+                else book_.reduce(ts, m.order_id, m.quantity);
+                ++stats_.cancels;
+                return;
+            }
+            case FeedKind::Replace: {
+                const History* h = recall(m.order_id);
+                if (!h) {
+                    ++stats_.unknown_orders;
+                    return;
+                }
+                const Side side = h->side;
+                remember(m.new_order_id, side, m.price);
+                if (book_.contains(m.order_id)) {
+                    book_.replace(ts, m.order_id, m.new_order_id, m.price, m.quantity);
+                } else {
+                    ++stats_.gone_in_engine;  // enter the new order anyway: history shows it resting
+                    Command c{};
+                    c.ts = ts;
+                    c.order_id = m.new_order_id;
+                    c.side = static_cast<std::uint8_t>(side);
+                    c.price = m.price;
+                    c.quantity = m.quantity;
+                    c.order_type = static_cast<std::uint8_t>(OrderType::Limit);
+                    c.tif = static_cast<std::uint8_t>(TimeInForce::Day);
+                    book_.submit(c);
+                }
+                ++stats_.replaces;
+                return;
+            }
+            case FeedKind::Execute:
+            case FeedKind::ExecuteAtPrice: {
+                ++stats_.history_executions;
+                stats_.history_shares += static_cast<std::uint64_t>(m.quantity);
+                const History* h = recall(m.order_id);
+                Side resting = static_cast<Side>(m.side);
+                Price price = m.price;
+                if (h) {
+                    resting = h->side;
+                    if (price == 0) price = h->price;
+                } else if (!m.side || m.price == 0) {
+                    ++stats_.unknown_orders;
+                    return;
+                }
+                Command c{};
+                c.ts = ts;
+                c.order_id = next_taker_++;
+                c.side = static_cast<std::uint8_t>(opposite(resting));
+                c.price = price;
+                c.quantity = m.quantity;
+                c.order_type = static_cast<std::uint8_t>(OrderType::Limit);
+                c.tif = static_cast<std::uint8_t>(TimeInForce::Ioc);
+                book_.submit(c);
+                ++stats_.inferred_takers;
+                return;
+            }
+            default:
+                ++stats_.skipped;
+                return;
+        }
+    }
+
+    Book& book_;
+    OrderIndex index_;
+    std::vector<History> history_;
+    RematchStats stats_;
+    Timestamp last_ = 0;
+    OrderId next_taker_ = OrderId{1} << 62;  // ids of the inferred incoming orders
+};
+
+}  // namespace engine

@@ -1,0 +1,87 @@
+"""Reading away venues' quotes for replay: a per-venue quote file into
+``QUOTE_DTYPE`` records, sorted by time, and the venue names they index.
+
+Two layouts are read:
+
+* the project's own CSV: ``ts,venue,bid,bid_size,ask,ask_size,condition`` with
+  ``ts`` in ns after midnight, prices in units of $0.0001, sizes in shares,
+  ``condition`` a raw CQS/UQDF code or empty (then the quote is automated);
+* NYSE TAQ quotes: ``DT_NY,DT,EX,BID,BIDSIZ,OFR,OFRSIZ,SYMBOL`` with prices in
+  dollars and sizes in round lots (100 shares here), time of day from ``DT_NY``.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+
+from engine.dtypes import QUOTE_DTYPE
+from engine.enums import Feed
+from engine.prices import to_units
+from engine.replay import ReplayError, open_stream
+
+TAQ_COLUMNS = ["DT_NY", "DT", "EX", "BID", "BIDSIZ", "OFR", "OFRSIZ"]
+OWN_COLUMNS = ["ts", "venue", "bid", "bid_size", "ask", "ask_size", "condition"]
+
+
+def _ns_after_midnight(text: str) -> int:
+    """'2018-01-02 04:04:13.125000' -> ns after midnight."""
+    clock = text.split(" ")[-1]
+    h, m, s = clock.split(":")
+    sec, _, frac = s.partition(".")
+    return ((int(h) * 60 + int(m)) * 60 + int(sec)) * 1_000_000_000 + int(frac.ljust(9, "0")[:9])
+
+
+def read_quote_file(path: str | Path, venues: Optional[list[str]] = None, round_lot: int = 100,
+                    date: Optional[str] = None) -> tuple[np.ndarray, list[str]]:
+    """Quote updates sorted by time, and the venue names (index = ``venue``).
+
+    Times are ns after midnight, so one file holds one day: for TAQ, the rows of
+    ``date`` (``"2018-01-02"``; default: the first row's date) are kept."""
+    names = list(venues or [])
+    ids = {n: i for i, n in enumerate(names)}
+    rows = []
+    with open_stream(path) as raw:
+        reader = csv.reader(io.TextIOWrapper(raw, encoding="ascii", newline=""))
+        header = next(reader, None)
+        if header is None:
+            raise ReplayError(f"{path}: empty quote file")
+        taq = header[: len(TAQ_COLUMNS)] == TAQ_COLUMNS
+        if not taq and header[:6] != OWN_COLUMNS[:6]:
+            raise ReplayError(
+                f"{path}: line 1: expected a header {','.join(OWN_COLUMNS)} or TAQ's {','.join(TAQ_COLUMNS)}")
+        col = {c: i for i, c in enumerate(header)}
+        for line, r in enumerate(reader, start=2):
+            try:
+                if taq:
+                    day = r[col["DT_NY"]][:10]
+                    date = date or day
+                    if day != date:
+                        continue
+                    venue = r[col["EX"]]
+                    ts = _ns_after_midnight(r[col["DT_NY"]])
+                    bid, ask = to_units(r[col["BID"]] or "0"), to_units(r[col["OFR"]] or "0")
+                    bsz, asz = int(r[col["BIDSIZ"]] or 0) * round_lot, int(r[col["OFRSIZ"]] or 0) * round_lot
+                    cond = ""
+                else:
+                    venue = r[1]
+                    ts, bid, bsz, ask, asz = int(r[0]), int(r[2]), int(r[3]), int(r[4]), int(r[5])
+                    cond = r[6] if len(r) > 6 else ""
+            except (ValueError, IndexError, KeyError) as exc:
+                raise ReplayError(f"{path}: line {line}: malformed quote row ({exc})") from None
+            if venue not in ids:
+                if len(names) >= 32:
+                    raise ReplayError(f"{path}: line {line}: more than 32 venues")
+                ids[venue] = len(names)
+                names.append(venue)
+            rows.append((ts, max(bid, 0), max(bsz, 0), max(ask, 0), max(asz, 0), ids[venue],
+                         Feed.CQS if cond else Feed.DIRECT, ord(cond[0]) if cond else 0, 0, 0))
+    out = np.array(rows, dtype=QUOTE_DTYPE) if rows else np.zeros(0, dtype=QUOTE_DTYPE)
+    order = np.argsort(out["ts"], kind="stable")
+    return np.ascontiguousarray(out[order]), names
+
+
+__all__ = ["read_quote_file"]
