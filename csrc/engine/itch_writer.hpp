@@ -179,7 +179,9 @@ inline std::vector<std::uint8_t> generate_itch(std::uint64_t messages, int symbo
         Stock& s = stocks[si];
         const auto locate = static_cast<std::uint16_t>(si + 1);
         const std::uint64_t r = next() % 1000;
-        if (s.live.size() < 4 || r < 420) {  // add (A, some F)
+        // Adds and removals balance around a realistic book of ~5,000 live orders per stock.
+        const bool add = s.live.size() < 4 || (r < 420 && s.live.size() < 5000);
+        if (add) {  // add (A, some F)
             const bool buy = next() & 1;
             const std::uint32_t d = static_cast<std::uint32_t>(1 + next() % 8) * 100;
             const std::uint32_t price = buy ? s.mid - d : s.mid + d;
@@ -191,7 +193,7 @@ inline std::vector<std::uint8_t> generate_itch(std::uint64_t messages, int symbo
         const std::size_t j = static_cast<std::size_t>(next() % s.live.size());
         Live& o = s.live[j];
         auto drop = [&]() { s.live[j] = s.live.back(); s.live.pop_back(); };
-        if (r < 800) {  // delete
+        if (r < 800) {  // delete (and instead of an add when the book is full)
             w.del(ts, locate, o.ref);
             drop();
         } else if (r < 860) {  // partial cancel

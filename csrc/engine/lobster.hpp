@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 #include "feed.hpp"
 #include "types.hpp"
@@ -73,8 +74,8 @@ public:
         const char* p = data;
         const char* end = data + len;
         while (p < end && r.produced < capacity) {
-            const char* nl = p;
-            while (nl < end && *nl != '\n') ++nl;
+            const void* found = std::memchr(p, '\n', static_cast<std::size_t>(end - p));
+            const char* nl = found ? static_cast<const char*>(found) : end;
             if (nl == end && !final) break;  // a partial line: wait for more
             const char* line_end = (nl > p && nl[-1] == '\r') ? nl - 1 : nl;
             ++line_;
@@ -146,8 +147,8 @@ public:
         const char* p = data;
         const char* end = data + len;
         while (p < end && r.produced < max_rows) {
-            const char* nl = p;
-            while (nl < end && *nl != '\n') ++nl;
+            const void* found = std::memchr(p, '\n', static_cast<std::size_t>(end - p));
+            const char* nl = found ? static_cast<const char*>(found) : end;
             if (nl == end && !final) break;
             const char* line_end = (nl > p && nl[-1] == '\r') ? nl - 1 : nl;
             ++line_;
