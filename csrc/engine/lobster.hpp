@@ -29,32 +29,42 @@ namespace detail {
 inline bool parse_int(const char*& p, const char* end, std::int64_t* out) noexcept {
     bool neg = false;
     if (p < end && (*p == '-' || *p == '+')) neg = *p++ == '-';
-    if (p >= end || *p < '0' || *p > '9') return false;
-    std::int64_t v = 0;
-    while (p < end && *p >= '0' && *p <= '9') {
-        if (v > (INT64_MAX - 9) / 10) return false;
-        v = v * 10 + (*p++ - '0');
+    const char* start = p;
+    std::uint64_t v = 0;
+    while (p < end) {
+        const unsigned d = static_cast<unsigned char>(*p) - static_cast<unsigned>('0');
+        if (d > 9) break;
+        v = v * 10 + d;
+        ++p;
     }
-    *out = neg ? -v : v;
+    const std::ptrdiff_t digits = p - start;
+    if (digits == 0 || digits > 18) return false;  // 18 digits always fit in int64: no per-digit check
+    *out = neg ? -static_cast<std::int64_t>(v) : static_cast<std::int64_t>(v);
     return true;
 }
 
 // "34200.004241176" -> 34200004241176 ns (at most 9 decimals).
 inline bool parse_seconds(const char*& p, const char* end, std::int64_t* ns) noexcept {
+    static constexpr std::int64_t kPad[10] = {1'000'000'000, 100'000'000, 10'000'000, 1'000'000, 100'000,
+                                              10'000, 1'000, 100, 10, 1};
     std::int64_t whole = 0;
-    if (!parse_int(p, end, &whole) || whole < 0) return false;
+    if (!parse_int(p, end, &whole) || whole < 0 || whole > 1'000'000'000) return false;
     std::int64_t frac = 0;
     int digits = 0;
     if (p < end && *p == '.') {
-        ++p;
-        while (p < end && *p >= '0' && *p <= '9') {
-            if (digits == 9) return false;
-            frac = frac * 10 + (*p++ - '0');
-            ++digits;
+        const char* start = ++p;
+        std::uint64_t v = 0;
+        while (p < end) {
+            const unsigned d = static_cast<unsigned char>(*p) - static_cast<unsigned>('0');
+            if (d > 9) break;
+            v = v * 10 + d;
+            ++p;
         }
+        digits = static_cast<int>(p - start);
+        if (digits > 9) return false;
+        frac = static_cast<std::int64_t>(v);
     }
-    for (; digits < 9; ++digits) frac *= 10;
-    *ns = whole * 1'000'000'000 + frac;
+    *ns = whole * 1'000'000'000 + frac * kPad[digits];
     return true;
 }
 
