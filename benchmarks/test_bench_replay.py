@@ -28,6 +28,13 @@ REPEAT = 40
 ITCH_MESSAGES = int(os.environ.get("ENGINE_BENCH_ITCH_MESSAGES", 10_000_000))
 
 
+def record_rate(benchmark, messages: int) -> None:
+    """Messages per second at the median round (absent with --benchmark-disable)."""
+    benchmark.extra_info["messages"] = messages
+    if benchmark.stats:
+        benchmark.extra_info["messages_per_second"] = round(messages / benchmark.stats.stats.median)
+
+
 def amzn_text() -> bytes:
     lines = AMZN.read_bytes().split(b"\n", 1)[1].rstrip(b"\n") + b"\n"  # no header; one newline at the end
     return lines * REPEAT
@@ -64,7 +71,7 @@ def test_lobster_decode(benchmark):
     n = benchmark.pedantic(decode_all, rounds=5, iterations=1, warmup_rounds=1)
     assert n == 57_515 * REPEAT
     benchmark.extra_info["messages"] = n
-    benchmark.extra_info["messages_per_second"] = round(n / benchmark.stats.stats.median) if benchmark.stats else 0
+    record_rate(benchmark, n)
 
 
 @pytest.mark.skipif(not AMZN.exists(), reason="the shared data folder is not beside the checkout")
@@ -81,7 +88,7 @@ def test_lobster_build(benchmark):
     b = benchmark.pedantic(build, rounds=5, iterations=1, warmup_rounds=1)
     assert b.stats["messages"] == len(records) and b.stats["duplicate_adds"] == 0
     benchmark.extra_info["messages"] = len(records)
-    benchmark.extra_info["messages_per_second"] = round(len(records) / benchmark.stats.stats.median) if benchmark.stats else 0
+    record_rate(benchmark, len(records))
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +105,7 @@ def test_itch_file_to_books(benchmark, itch_file):
     assert s["unknown_orders"] == s["duplicate_adds"] == 0
     assert s["messages"] >= ITCH_MESSAGES
     benchmark.extra_info["messages"] = s["messages"]
-    benchmark.extra_info["messages_per_second"] = round(s["messages"] / benchmark.stats.stats.median) if benchmark.stats else 0
+    record_rate(benchmark, s["messages"])
 
 
 @pytest.fixture(scope="module")
@@ -123,4 +130,4 @@ def test_lobster_file_to_book(benchmark, amzn_file):
     result = benchmark.pedantic(replay_lobster, args=(amzn_file,), rounds=5, iterations=1, warmup_rounds=1)
     assert result.messages == 57_515 * REPEAT and result.stats["duplicate_adds"] == 0
     benchmark.extra_info["messages"] = result.messages
-    benchmark.extra_info["messages_per_second"] = round(result.messages / benchmark.stats.stats.median) if benchmark.stats else 0
+    record_rate(benchmark, result.messages)

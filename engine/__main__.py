@@ -65,9 +65,9 @@ def run_replay(args: argparse.Namespace) -> int:
     try:
         for path in paths:
             if args.mode == "match":
-                result = rematch(path, args.quotes, symbol=symbols[0] if symbols else None, progress=progress,
-                                 events_out=args.events_out)
-                print(result.summary())
+                matched = rematch(path, args.quotes, symbol=symbols[0] if symbols else None, progress=progress,
+                                  events_out=args.events_out)
+                print(matched.summary())
                 continue
             orderbook = None if args.no_check else (args.orderbook or lobster_orderbook_for(path))
             result = replay(path, orderbook=orderbook, symbols=symbols, progress=progress)
@@ -78,8 +78,8 @@ def run_replay(args: argparse.Namespace) -> int:
                     sym = result.stocks[loc][0]
                     book = result.builder.book(loc, sym)
                     print(f"  {sym:<8} {len(book):>7,} orders  top {book.top()}")
-            elif result.file_format == "lobster":
-                print(f"  final book: {len(result.book()):,} orders, top {result.book().top()}")
+            elif result.file_format == "lobster" and (final := result.book()) is not None:
+                print(f"  final book: {len(final):,} orders, top {final.top()}")
     except (ReplayError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

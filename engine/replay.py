@@ -18,7 +18,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Optional
+from typing import Any, BinaryIO, Optional
 
 import numpy as np
 
@@ -345,15 +345,15 @@ class EventWriter:
         from engine.dtypes import EVENT_DTYPE
 
         self.path = Path(path)
-        self.names = list(EVENT_DTYPE.names)
+        self.names = list(EVENT_DTYPE.names or ())
         self.rows = 0
         if self.path.suffix == ".parquet":
             try:
                 import pyarrow  # noqa: F401
             except ImportError:
                 raise ReplayError(f"{self.path}: writing Parquet needs pyarrow (pip install pyarrow)") from None
-            self._parquet = None
-            self._file = None
+            self._parquet: Any = None
+            self._file: Any = None
         elif self.path.suffix == ".csv":
             self._file = open(self.path, "w")
             self._file.write(",".join(self.names) + "\n")
@@ -443,6 +443,7 @@ def rematch(path: str | Path, quotes: str | Path | None = None, *, symbol: Optio
 
     venues: list[str] = []
     qarr = None
+    book: Book
     if quotes is not None:
         qarr, venues = read_quote_file(quotes)
         book = ProtectedBook("REPLAY", tick_regime=tick_regime, venues=venues)
