@@ -73,10 +73,8 @@ def run_replay(args: argparse.Namespace) -> int:
             result = replay(path, orderbook=orderbook, symbols=symbols, progress=progress)
             print(result.summary())
             if result.file_format == "itch" and result.stocks:
-                shown = [loc for loc in sorted(result.stocks) if result.builder.book(loc) is not None][:5]
-                for loc in shown:
-                    sym = result.stocks[loc][0]
-                    book = result.builder.book(loc, sym)
+                books = [(result.stocks[loc][0], result.builder.book(loc)) for loc in sorted(result.stocks)]
+                for sym, book in [(sym, b) for sym, b in books if b is not None][:5]:
                     print(f"  {sym:<8} {len(book):>7,} orders  top {book.top()}")
             elif result.file_format == "lobster" and (final := result.book()) is not None:
                 print(f"  final book: {len(final):,} orders, top {final.top()}")
