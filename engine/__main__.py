@@ -25,6 +25,16 @@ def build_parser() -> argparse.ArgumentParser:
                       help="flow profile: ten_dollars, one_dollar (both sides of $1.00), half_penny")
     demo.add_argument("--show-events", type=int, default=12, help="how many events to print (default 12)")
 
+    bench = sub.add_parser("bench", help="latency percentiles per operation, measured inside the core")
+    bench.add_argument("--operations", type=int, default=200_000, help="operations in the mixed flow (default 200,000)")
+    bench.add_argument("--quote-share", type=float, default=0.2, help="share of quote updates (default 0.2)")
+    bench.add_argument("--venues", type=int, default=4, help="away venues quoting (default 4)")
+    bench.add_argument("--profile", choices=sorted(PROFILES), default="ten_dollars", help="flow profile")
+    bench.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    bench.add_argument("--no-check", action="store_true", help="a plain book: no quotes, no trade-through check")
+    bench.add_argument("--json", action="store_true", help="print the result as JSON")
+    bench.add_argument("--plot", type=Path, metavar="FILE.png", help="draw the latency distribution (matplotlib)")
+
     rp = sub.add_parser("replay", help="replay LOBSTER or Nasdaq ITCH 5.0 files (plain, .gz or .zip)")
     rp.add_argument("paths", nargs="*", type=Path,
                     help="message files; none: generate ITCH flow and replay that")
@@ -84,10 +94,29 @@ def run_replay(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_bench_command(args: argparse.Namespace) -> int:
+    from engine.bench import plot, run_bench
+
+    try:
+        result = run_bench(args.operations, args.seed, args.profile, args.quote_share, args.venues,
+                           check=not args.no_check, keep_samples=args.plot is not None)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(result.to_json() if args.json else result.report())
+    if args.plot is not None:
+        plot(result, str(args.plot))
+        if not args.json:
+            print(f"plot written to {args.plot}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "replay":
         return run_replay(args)
+    if args.command == "bench":
+        return run_bench_command(args)
     from engine.demo import run_demo
 
     if args.command == "demo":

@@ -315,3 +315,7 @@ cdef extern from "engine/engine.hpp" namespace "engine" nogil:
         Rematcher(Book& book)
         void apply(const FeedMessage* m, size_t n, const QuoteUpdate* quotes, size_t nq) except +
         const RematchStats& stats()
+
+    int64_t clock_overhead_ns(int samples) except +
+    void measure_latency(Book& book, const Command* commands, const QuoteUpdate* quotes, const int64_t* schedule,
+                         size_t n, uint32_t* ns, uint8_t* kind) except +

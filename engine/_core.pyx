@@ -988,6 +988,45 @@ cdef class Rematcher:
                 "unknown_orders": s.unknown_orders, "skipped": s.skipped, "quotes": s.quotes}
 
 
+def measure_latency(Book book not None, cnp.ndarray commands not None, cnp.ndarray quotes not None,
+                    cnp.ndarray schedule not None):
+    """Run a schedule of commands and quotes through ``book`` one call at a time,
+    timing each with a steady clock inside the core. Returns ``(ns, kind)``:
+    the nanoseconds of each call and its ``LatencyOp`` kind (uint8)."""
+    _require_records(commands, COMMAND_DTYPE, "commands", "COMMAND_DTYPE")
+    _require_records(quotes, QUOTE_DTYPE, "quotes", "QUOTE_DTYPE")
+    if schedule.dtype != np.int64 or schedule.ndim != 1 or not cnp.PyArray_IS_C_CONTIGUOUS(schedule):
+        raise TypeError("schedule must be a C-contiguous one-dimensional int64 array")
+    cdef int64_t n = schedule.shape[0]
+    cdef int64_t nc = commands.shape[0]
+    cdef int64_t nq = quotes.shape[0]
+    if n and (schedule.max() >= nc or schedule.min() < -nq):
+        raise ValueError("schedule names a command or quote that is not there")
+    if nq and not book._book.reg_nms_enabled():
+        raise TypeError("quotes need a ProtectedBook")
+    cdef cnp.ndarray ns = np.empty(n, dtype=np.uint32)
+    cdef cnp.ndarray kind = np.empty(n, dtype=np.uint8)
+    cdef const ce.Command* c = <const ce.Command*>cnp.PyArray_DATA(commands)
+    cdef const ce.QuoteUpdate* q = <const ce.QuoteUpdate*>cnp.PyArray_DATA(quotes)
+    cdef const int64_t* sch = <const int64_t*>cnp.PyArray_DATA(schedule)
+    cdef uint32_t* pns = <uint32_t*>cnp.PyArray_DATA(ns)
+    cdef uint8_t* pk = <uint8_t*>cnp.PyArray_DATA(kind)
+    book._idle()
+    book._busy = True
+    try:
+        with nogil:
+            ce.measure_latency(book._book[0], c, q, sch, <size_t>n, pns, pk)
+    finally:
+        book._busy = False
+    book.clear_events()
+    return ns, kind
+
+
+def clock_overhead_ns():
+    """The least time between two back-to-back reads of the steady clock, ns."""
+    return ce.clock_overhead_ns(10_000)
+
+
 def generate_itch(messages, symbols=8, seed=0):
     """Seeded, consistent Nasdaq ITCH 5.0 bytes: system events, a stock directory of
     ``symbols`` stocks, trading actions, then ``messages`` order messages of every

@@ -65,15 +65,16 @@ def price_at_indices(idx: np.ndarray, regime: TickRegime) -> np.ndarray:
 
 
 def generate_flow(n: int, seed: int = 0, profile: str | FlowProfile = "ten_dollars",
-                  start_ts: int = NINE_THIRTY_NS, sync_every: int = 256) -> np.ndarray:
-    """``n`` commands (``COMMAND_DTYPE``) of realistic flow for one symbol."""
+                  start_ts: int = NINE_THIRTY_NS, sync_every: int = 256, return_mid: bool = False):
+    """``n`` commands (``COMMAND_DTYPE``) of realistic flow for one symbol
+    (with ``return_mid``, also the reference price's tick index per message)."""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
         raise ValueError(f"n={n!r} must be a non-negative int")
     prof = PROFILES[profile] if isinstance(profile, str) else profile
     rng = np.random.default_rng(seed)
     out = np.zeros(n, dtype=COMMAND_DTYPE)
     if n == 0:
-        return out
+        return (out, np.zeros(0, dtype=np.int64)) if return_mid else out
 
     # Everything random is drawn up front; the loop only tracks live ids.
     out["ts"] = start_ts + np.cumsum(rng.exponential(prof.mean_gap_ns, n).astype(np.int64))
@@ -167,7 +168,43 @@ def generate_flow(n: int, seed: int = 0, profile: str | FlowProfile = "ten_dolla
             rec["post_only"] = PostOnly.REPRICE
         live.append(oid)
         live_side[oid] = bool(buy[i])
-    return out
+    return (out, mid) if return_mid else out
+
+
+def generate_mixed(n: int, seed: int = 0, profile: str | FlowProfile = "ten_dollars", quote_share: float = 0.2,
+                   venues: int = 4) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A mixed workload of ``n`` operations: order flow from :func:`generate_flow`
+    with quote updates from ``venues`` away venues among them (``quote_share`` of
+    the operations). Away quotes sit zero to three ticks behind the reference
+    price, so they sometimes lock the book's touch and the Rule 611 check binds.
+    Returns ``(commands, quotes, schedule)``: ``schedule[i] >= 0`` is command
+    ``schedule[i]``, ``schedule[i] < 0`` quote ``-schedule[i] - 1``."""
+    if not 0 <= quote_share < 1:
+        raise ValueError(f"quote_share={quote_share} must be in [0, 1)")
+    from engine.dtypes import QUOTE_DTYPE
+
+    prof = PROFILES[profile] if isinstance(profile, str) else profile
+    rng = np.random.default_rng(seed + 1_000_003)
+    n_quotes = int(round(n * quote_share))
+    commands, mid = generate_flow(n - n_quotes, seed, prof, return_mid=True)
+    is_quote = np.zeros(n, dtype=bool)
+    is_quote[rng.choice(n, n_quotes, replace=False)] = True
+    schedule = np.empty(n, dtype=np.int64)
+    schedule[~is_quote] = np.arange(n - n_quotes)
+    schedule[is_quote] = -np.arange(1, n_quotes + 1)
+    # each quote takes the time and reference price of the command before it
+    prev_cmd = np.maximum(np.cumsum(~is_quote) - 1, 0)[is_quote]
+    quotes = np.zeros(n_quotes, dtype=QUOTE_DTYPE)
+    if n_quotes and len(commands):
+        q_mid = mid[prev_cmd]
+        back_bid, back_ask = rng.integers(1, 5, n_quotes), rng.integers(1, 5, n_quotes)
+        quotes["ts"] = commands["ts"][prev_cmd]
+        quotes["venue"] = rng.integers(0, venues, n_quotes)
+        quotes["bid_price"] = price_at_indices(np.maximum(q_mid - back_bid, 1), prof.tick_regime)
+        quotes["ask_price"] = price_at_indices(q_mid + back_ask, prof.tick_regime)
+        quotes["bid_size"] = rng.integers(1, 6, n_quotes) * 100
+        quotes["ask_size"] = rng.integers(1, 6, n_quotes) * 100
+    return commands, quotes, schedule
 
 
 def resting_orders(n: int, seed: int = 0, profile: str | FlowProfile = "ten_dollars") -> np.ndarray:
@@ -179,4 +216,4 @@ def resting_orders(n: int, seed: int = 0, profile: str | FlowProfile = "ten_doll
     return flow
 
 
-__all__ = ["FlowProfile", "PROFILES", "generate_flow", "price_at_indices", "resting_orders"]
+__all__ = ["FlowProfile", "PROFILES", "generate_flow", "generate_mixed", "price_at_indices", "resting_orders"]

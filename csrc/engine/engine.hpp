@@ -7,6 +7,7 @@
 #include "fees.hpp"
 #include "itch.hpp"
 #include "itch_writer.hpp"
+#include "latency.hpp"
 #include "lobster.hpp"
 #include "price.hpp"
 #include "protected_quotes.hpp"
