@@ -64,3 +64,55 @@ class MarketableSubmitWorkload:
         t0 = self.taker_start
         for k in range(CALLS_PER_ROUND):
             submit(t0 + k, 1, 100_500, 100, tif=3)
+
+
+class SweepWorkload:
+    """Each call is a marketable IOC order that executes against five resting
+    orders on two levels; the untimed setup re-creates them."""
+
+    def __init__(self) -> None:
+        self.book = Book("BENCH")
+        self.book.reserve(16 * CALLS_PER_ROUND)
+        self.next_id = 1
+
+    def setup(self):
+        self.book.clear_events()
+        for k in range(CALLS_PER_ROUND * 5):
+            self.book.submit(self.next_id + k, Side.SELL, 100_500 + (k % 2) * 100, 100)
+        self.taker_start = self.next_id + CALLS_PER_ROUND * 5
+        self.next_id = self.taker_start + CALLS_PER_ROUND
+        self.book.clear_events()
+        return (), {}
+
+    def run(self) -> None:
+        submit = self.book.submit
+        t0 = self.taker_start
+        for k in range(CALLS_PER_ROUND):
+            submit(t0 + k, 1, 100_600, 500, tif=3)
+
+
+class CancelWorkload(RestingSubmitWorkload):
+    """Each call cancels one of CALLS_PER_ROUND orders resting in a realistic book;
+    the untimed setup enters them again."""
+
+    def setup(self):
+        super().setup()
+        submit = self.book.submit
+        for i in range(CALLS_PER_ROUND):
+            submit(self.ids[i], self.sides[i], self.prices[i], self.qtys[i])
+        self.book.clear_events()
+        return (), {}
+
+    def run(self) -> None:
+        cancel = self.book.cancel
+        for i in self.ids:
+            cancel(i)
+
+
+class ReplaceWorkload(CancelWorkload):
+    """Each call moves a resting order one tick less aggressive (loses priority)."""
+
+    def run(self) -> None:
+        replace = self.book.replace
+        for i, p, q, s in zip(self.ids, self.prices, self.qtys, self.sides, strict=True):
+            replace(i, p - 100 if s == 1 else p + 100, q)

@@ -30,6 +30,8 @@ from engine.views import AwayQuote, OrderState, PrintCheck, ProtectedBBO, TopOfB
 
 cnp.import_array()
 
+_tuple_new = tuple.__new__
+
 cdef extern from "numpy/arrayobject.h":
     # Left out of numpy's own .pxd; steals a reference to descr.
     object PyArray_NewFromDescr(type subtype, cnp.dtype descr, int nd, cnp.npy_intp* dims,
@@ -360,10 +362,11 @@ cdef class Book:
         self._idle()
         has_b = self._book.best(<ce.Side>1, &b)
         has_a = self._book.best(<ce.Side>2, &a)
-        return TopOfBook(
+        # tuple.__new__ skips the NamedTuple's Python-level __new__ (what _make does)
+        return _tuple_new(TopOfBook, (
             b.price if has_b else None, b.quantity if has_b else 0,
             a.price if has_a else None, a.quantity if has_a else 0,
-        )
+        ))
 
     def depth(self, levels=10):
         """Up to ``levels`` displayed levels per side, best first: ``(bids, asks)``
@@ -513,7 +516,10 @@ cdef class ProtectedBook(Book):
         cdef ce.QuoteUpdate q
         cdef size_t before
         memset(&q, 0, sizeof(q))
-        q.venue = <uint8_t>self.venue_id(venue)
+        if type(venue) is int and 0 <= venue < ce.kMaxVenues:  # the fast path
+            q.venue = <uint8_t>venue
+        else:
+            q.venue = <uint8_t>self.venue_id(venue)
         q.bid_price = _i64(bid_price, "bid_price")
         q.bid_size = _i64(bid_size, "bid_size")
         q.ask_price = _i64(ask_price, "ask_price")

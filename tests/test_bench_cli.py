@@ -1,0 +1,44 @@
+"""python -m engine bench: the latency report, its JSON, and argument errors."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from engine.bench import OPERATIONS, run_bench
+from engine.flow import generate_mixed
+
+
+def test_run_bench_reports_every_operation_kind():
+    r = run_bench(20_000, seed=3)
+    assert r.operations == 20_000
+    assert {"resting", "marketable", "cancel", "replace", "quote"} <= set(r.per_operation)
+    for s in r.per_operation.values():
+        assert 0 <= s.p50 <= s.p90 <= s.p99 <= s.p99_9 <= s.max
+        assert s.count > 0
+    assert sum(s.count for s in r.per_operation.values()) == 20_000
+    assert "p99.9" in r.report() and r.throughput > 0
+    plain = run_bench(10_000, seed=3, check=False)
+    assert "quote" not in plain.per_operation and plain.config["check"] is False
+
+
+def test_mixed_workload_shape():
+    commands, quotes, schedule = generate_mixed(10_000, seed=4, quote_share=0.25, venues=3)
+    assert len(schedule) == 10_000 and len(quotes) == 2_500 and len(commands) == 7_500
+    assert sorted(schedule[schedule >= 0].tolist()) == list(range(7_500))
+    assert sorted((-schedule[schedule < 0] - 1).tolist()) == list(range(2_500))
+    assert set(quotes["venue"].tolist()) == {0, 1, 2}
+    assert (quotes["bid_price"] < quotes["ask_price"]).all()
+    with pytest.raises(ValueError, match="quote_share"):
+        generate_mixed(10, quote_share=1.5)
+
+
+def test_cli_bench_json_and_errors():
+    out = subprocess.run([sys.executable, "-m", "engine", "bench", "--operations", "5000", "--json"],
+                         capture_output=True, text=True, timeout=120, check=True)
+    data = json.loads(out.stdout)
+    assert data["operations"] == 5_000 and set(data["per_operation"]) <= set(OPERATIONS)
+    assert data["machine"]["cores"] >= 1 and data["throughput_per_second"] > 0
+    bad = subprocess.run([sys.executable, "-m", "engine", "bench", "--venues", "40"], capture_output=True,
+                         text=True, timeout=60)
+    assert bad.returncode == 2 and "venues" in bad.stderr
