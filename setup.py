@@ -17,8 +17,15 @@ compile_args = [
     "-fno-semantic-interposition",
     "-g0",
 ]
+link_args = []
 if os.environ.get("ENGINE_NATIVE") == "1":
     compile_args.append("-march=native")
+if os.environ.get("ENGINE_SANITIZE") == "1":
+    # AddressSanitizer + UndefinedBehaviorSanitizer build for CI's sanitizer step
+    # (run Python with LD_PRELOAD=$(gcc -print-file-name=libasan.so)).
+    sanitize = ["-fsanitize=address,undefined", "-fno-sanitize-recover=undefined", "-fno-omit-frame-pointer"]
+    compile_args = [a for a in compile_args if a not in ("-O3", "-g0")] + ["-O1", "-g"] + sanitize
+    link_args += sanitize
 
 core = Extension(
     "engine._core",
@@ -28,6 +35,7 @@ core = Extension(
     depends=sorted(glob.glob("csrc/engine/*.hpp")),
     language="c++",
     extra_compile_args=compile_args,
+    extra_link_args=link_args,
     define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
 )
 

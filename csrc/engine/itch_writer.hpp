@@ -147,7 +147,7 @@ private:
 // proportions (adds and deletes dominate), each against live orders only.
 inline std::vector<std::uint8_t> generate_itch(std::uint64_t messages, int symbols, std::uint64_t seed) {
     struct Live { std::uint64_t ref; std::uint32_t price; std::uint32_t shares; bool buy; };
-    struct Stock { char name[9]; std::uint32_t mid; std::vector<Live> live; };
+    struct Stock { char name[24]; std::uint32_t mid; std::vector<Live> live; };
     std::uint64_t state = seed * 0x9E3779B97F4A7C15ull + 1;
     auto next = [&state]() {
         state += 0x9E3779B97F4A7C15ull;

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <unordered_map>
 
 #include "engine/engine.hpp"
 
@@ -45,6 +46,76 @@ inline Quantity pick_quantity(std::uint8_t b) noexcept {
     std::abort();
 }
 
+// Shares still open per order, from the events alone; checked against the
+// book after every operation: nothing lost, nothing invented.
+class Ledger {
+public:
+    // Apply one operation's events; `flags` are the incoming order's (for the
+    // trade-through re-check of its fills). Returns a broken invariant or nullptr.
+    const char* apply(Book& book, std::uint32_t flags) {
+        const EventBuffer& ev = book.events();
+        for (std::size_t i = 0; i < ev.size(); ++i) {
+            const Event& e = ev[i];
+            switch (static_cast<EventType>(e.type)) {
+                case EventType::Accepted: open_[e.order_id] = e.quantity; break;
+                case EventType::Fill: {
+                    if ((open_[e.order_id] -= e.quantity) != e.leaves) return "a fill's taker leaves disagree";
+                    if ((open_[e.contra_id] -= e.quantity) != e.contra_leaves) return "a fill's maker leaves disagree";
+                    if (e.price <= 0) return "a fill at a non-positive price";
+                    const auto code = static_cast<ComplianceCode>(e.compliance_code);
+                    if (code == ComplianceCode::NoTradeThrough && trades_through_raw(book, e.price, e.ts))
+                        return "a fill coded NoTradeThrough trades through a quote (raw table check)";
+                    if (code != ComplianceCode::None && code != ComplianceCode::CheckDisabled &&
+                        code != ComplianceCode::OutsideRth &&
+                        !book.check_print(e.price, e.ts, static_cast<Side>(e.side), flags).allowed)
+                        return "a committed fill trades through the protected quotes";
+                    break;
+                }
+                case EventType::Cancelled: case EventType::Expired: case EventType::Reduced:
+                    if ((open_[e.order_id] -= e.quantity) != e.leaves) return "a cancel's leaves disagree";
+                    break;
+                case EventType::Route:
+                    if ((open_[e.order_id] -= e.quantity) != e.leaves) return "a route's leaves disagree";
+                    break;
+                case EventType::Replaced:
+                    open_.erase(e.order_id);
+                    open_[e.contra_id] = e.quantity;
+                    break;
+                default: break;
+            }
+        }
+        for (auto it = open_.begin(); it != open_.end();) {
+            if (it->second < 0) return "more shares left an order than it had";
+            it = it->second == 0 ? open_.erase(it) : std::next(it);
+        }
+        if (open_.size() != book.order_count()) return "the book holds orders the events do not account for";
+        for (const auto& [id, shares] : open_) {
+            OrderView v{};
+            if (!book.find_order(id, &v)) return "an order the events left open is not in the book";
+            if (v.leaves != shares) return "an order's shares disagree with its events";
+        }
+        return nullptr;
+    }
+
+private:
+    // Independent of the table's cached band and of decide_trade_through: does
+    // a print at p trade through any open, automated, non-empty quote (self-help
+    // venues included, since those are audited as (b)(1), never NoTradeThrough)?
+    static bool trades_through_raw(Book& book, Price p, Timestamp t) {
+        const ProtectedQuoteTable& table = book.reg_nms()->table;
+        (void)t;
+        for (int v = 0; v < kMaxVenues; ++v) {
+            const VenueQuote& q = table.venue(v);
+            if (q.closed) continue;
+            if (q.bid.automated && q.bid.price > 0 && q.bid.size > 0 && q.bid.price > p) return true;
+            if (q.ask.automated && q.ask.price > 0 && q.ask.size > 0 && q.ask.price < p) return true;
+        }
+        return false;
+    }
+
+    std::unordered_map<OrderId, Quantity> open_;
+};
+
 // Runs the operations the bytes describe; returns how many were run.
 inline std::size_t run_bytes(const std::uint8_t* data, std::size_t size) {
     ByteReader in(data, size);
@@ -52,7 +123,9 @@ inline std::size_t run_bytes(const std::uint8_t* data, std::size_t size) {
     book.enable_reg_nms();
     Timestamp ts = 1'000;
     std::size_t step = 0;
+    Ledger ledger;
     while (!in.empty()) {
+        std::uint32_t flags = 0;
         const std::uint8_t op = in.u8();
         ts += (in.u8() & 3) * 250'000'000;  // time moves in quarter seconds: the look-back matters
         Command c{};
@@ -78,6 +151,7 @@ inline std::size_t run_bytes(const std::uint8_t* data, std::size_t size) {
                 if ((in.u8() & 7) == 0 && !(c.flags & kFlagHidden) && c.order_type == 1)
                     c.display_quantity = 50;
                 if (c.display_quantity > c.quantity) c.display_quantity = 0;
+                flags = c.flags;
                 book.execute(c);
                 break;
             }
@@ -124,6 +198,7 @@ inline std::size_t run_bytes(const std::uint8_t* data, std::size_t size) {
         }
         ++step;
         if (const char* why = book.check_integrity()) fail(why, step);
+        if (const char* why = ledger.apply(book, flags)) fail(why, step);
         book.events().clear();
         if (c.ts > ts) ts = c.ts;
     }
