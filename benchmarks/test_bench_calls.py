@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bench_support import CALLS_PER_ROUND, CancelWorkload, ReplaceWorkload, RestingSubmitWorkload, SweepWorkload
-from engine import EventType, ProtectedBook, Side
+from engine import EventType, ProtectedBook
 from engine.flow import generate_mixed
 
 

@@ -1,6 +1,7 @@
 # Declarations of the C++ core (csrc/engine/*.hpp) for engine/_core.pyx.
 from libc.stdint cimport int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 from libcpp cimport bool as cbool
+from libcpp.memory cimport unique_ptr
 from libcpp.vector cimport vector
 
 
@@ -319,3 +320,6 @@ cdef extern from "engine/engine.hpp" namespace "engine" nogil:
     int64_t clock_overhead_ns(int samples) except +
     void measure_latency(Book& book, const Command* commands, const QuoteUpdate* quotes, const int64_t* schedule,
                          size_t n, uint32_t* ns, uint8_t* kind) except +
+
+    vector[uint8_t] save_snapshot(const Book& b) except +
+    unique_ptr[Book] load_snapshot(const uint8_t* data, size_t size, const char** error) except +

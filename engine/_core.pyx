@@ -12,6 +12,7 @@ from cpython.ref cimport Py_INCREF
 from libc.stdint cimport int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 from libc.stdlib cimport free
 from libc.string cimport memset
+from libcpp.memory cimport unique_ptr
 from libcpp.vector cimport vector
 
 cimport numpy as cnp
@@ -440,6 +441,14 @@ cdef class Book:
     def memory_bytes(self):
         """Bytes held by the book's own structures (pending events excluded)."""
         return self._book.memory_bytes()
+
+    def save_snapshot(self):
+        """The book's whole state as bytes (orders, clock, sequence, and the Reg NMS
+        state of a ProtectedBook); :func:`load_snapshot` restores it."""
+        cdef vector[uint8_t] out
+        self._idle()
+        out = ce.save_snapshot(self._book[0])
+        return (<char*>out.data())[:out.size()]
 
     def check_integrity(self):
         """None when every internal invariant holds, else a description of the
@@ -1031,6 +1040,30 @@ def measure_latency(Book book not None, cnp.ndarray commands not None, cnp.ndarr
 def clock_overhead_ns():
     """The least time between two back-to-back reads of the steady clock, ns."""
     return ce.clock_overhead_ns(10_000)
+
+
+def load_snapshot(const unsigned char[::1] data, str symbol="", venues=()):
+    """A book restored from :meth:`Book.save_snapshot` bytes: a ProtectedBook (named
+    ``venues``) when the snapshot has Reg NMS state, else a Book. Raises
+    ``ValueError`` saying what is wrong with bytes that are not a whole snapshot."""
+    cdef const char* error = NULL
+    cdef unique_ptr[ce.Book] restored
+    cdef size_t n = data.shape[0]
+    cdef Book view
+    if n == 0:
+        raise ValueError("data is empty: not an engine snapshot")
+    restored = ce.load_snapshot(&data[0], n, &error)
+    if not restored:
+        raise ValueError(f"data is not a usable snapshot: {error.decode()}")
+    if restored.get().reg_nms_enabled():
+        view = ProtectedBook(symbol, <int>restored.get().tick_regime(), venues=venues)
+    else:
+        view = Book(symbol, <int>restored.get().tick_regime())
+    del view._book
+    view._book = restored.release()
+    if isinstance(view, ProtectedBook):
+        (<ProtectedBook>view)._nms = view._book.reg_nms()
+    return view
 
 
 def generate_itch(messages, symbols=8, seed=0):

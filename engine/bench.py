@@ -118,8 +118,8 @@ def run_bench(operations: int = 200_000, seed: int = 1, profile: str = "ten_doll
         x = ns[kind == code]
         if not len(x):
             continue
-        p = np.percentile(x, PERCENTILES)
-        per_op[name] = OpStats(int(len(x)), *(float(v) for v in p), int(x.max()), float(x.mean()))
+        p50, p90, p99, p999 = (float(v) for v in np.percentile(x, PERCENTILES))
+        per_op[name] = OpStats(int(len(x)), p50, p90, p99, p999, int(x.max()), float(x.mean()))
     config = {"operations": len(schedule), "seed": seed, "profile": profile, "quote_share": quote_share,
               "venues": venues, "check": check}
     return BenchResult(len(schedule), seconds, per_op, int(clock_overhead_ns()), config, machine_info(),

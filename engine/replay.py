@@ -171,7 +171,7 @@ class OrderbookRows:
         self.levels = levels
         self._decoder = OrderbookDecoder(levels)
         self._stream = open_stream(path)
-        self._rows = np.empty((0, 4 * levels), dtype=np.int64)
+        self._rows: np.ndarray = np.empty((0, 4 * levels), dtype=np.int64)
         self._pending = b""
         self._eof = False
 

@@ -45,6 +45,8 @@ constexpr bool crosses(Side side, Price limit, Price contra_price) noexcept {
 }
 
 class Book {
+    friend struct SnapshotAccess;  // snapshot.hpp saves and restores the whole state
+
 public:
     explicit Book(TickRegime regime = TickRegime::Penny2005) : regime_(regime) {}
     Book(const Book&) = delete;

@@ -15,5 +15,6 @@
 #include "reg_nms.hpp"
 #include "rematch.hpp"
 #include "replay.hpp"
+#include "snapshot.hpp"
 #include "trade_through.hpp"
 #include "types.hpp"

@@ -88,6 +88,8 @@ constexpr std::uint8_t condition_flags(Feed feed, std::uint8_t code) noexcept {
 // The least aggressive automated price one venue side displayed over a sliding
 // window: a monotonic deque of (price, end of display) in a ring buffer.
 class QuoteHistory {
+    friend struct SnapshotAccess;
+
 public:
     // The side now displays `price` (0: nothing eligible) from time t.
     void record(Timestamp t, Price price, bool is_ask, Timestamp window) {
@@ -155,6 +157,8 @@ struct VenueQuote {
 };
 
 class ProtectedQuoteTable {
+    friend struct SnapshotAccess;
+
 public:
     static constexpr Price kNoLow = std::numeric_limits<Price>::min();
     static constexpr Price kNoHigh = std::numeric_limits<Price>::max();

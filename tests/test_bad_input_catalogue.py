@@ -1,0 +1,203 @@
+"""The catalogue of bad input: every kind the public API can receive.
+
+For each: either an exception whose message names the argument, or exactly one
+REJECTED event with the expected reason; and in both cases the engine's state
+is exactly what it was (a full snapshot: every order, both sides' depth, the
+counters and clock, the protected-quote table, the configuration and fees).
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import numpy as np
+import pytest
+
+from engine import (
+    MAX_PRICE,
+    EventType,
+    Feed,
+    OrderFlag,
+    OrderType,
+    ProtectedBook,
+    Reason,
+    Side,
+    TimeInForce,
+    new_commands,
+    new_quotes,
+)
+
+BUY, SELL = Side.BUY, Side.SELL
+VENUES = ["X", "Y", "Z"]
+INT64_MAX, INT64_MIN = 2**63 - 1, -(2**63)
+
+
+def populated() -> ProtectedBook:
+    """A book with resting orders of several kinds, quotes, a slid order and self-help history."""
+    b = ProtectedBook("CAT", venues=VENUES)
+    b.update_quote("X", 100_300, 300, 0, 0, ts=10)
+    b.update_quote("Y", 0, 0, 100_700, 200, ts=11)
+    b.submit(1, BUY, 100_200, 100, ts=12)
+    b.submit(2, SELL, 100_800, 500, ts=13, display_quantity=100)
+    b.submit(3, BUY, 100_100, 200, ts=14, hidden=True)
+    b.submit(4, BUY, 100_900, 100, ts=15)  # slides against Y's offer
+    b.declare_self_help("Z", start=5, end=6, ts=16)
+    b.set_fee_schedule(take_fee_nd=2_000_000)
+    b.take_events()
+    return b
+
+
+def snapshot(b: ProtectedBook) -> tuple:
+    bids, asks = b.depth(1_000)
+    return (
+        b.orders().tobytes(), bids.tobytes(), asks.tobytes(), len(b), b.bid_levels, b.ask_levels,
+        b.last_timestamp, b.protected_bbo(at=b.last_timestamp), tuple(b.quote(v) for v in VENUES),
+        b.quote_version, tuple(sorted(b.config.items())), tuple(sorted(b.fee_schedule.items())),
+        b.in_regular_hours, b.pending_events,
+    )
+
+
+def bad_commands(**fields) -> np.ndarray:
+    c = new_commands(1)
+    c[0]["action"], c[0]["ts"], c[0]["order_id"], c[0]["side"] = 1, 20, 50, BUY
+    c[0]["price"], c[0]["quantity"], c[0]["order_type"], c[0]["tif"] = 100_200, 100, 1, 1
+    for k, v in fields.items():
+        c[0][k] = v
+    return c
+
+
+# (name, call, expectation): ("raise", exception type, text in the message) or ("reject", reason)
+CATALOGUE = [
+    # ---- wrong types: exceptions naming the argument
+    ("float price", lambda b: b.submit(50, BUY, 100_200.0, 100), ("raise", TypeError, "price")),
+    ("Decimal price", lambda b: b.submit(50, BUY, Decimal("10.02"), 100), ("raise", TypeError, "price")),
+    ("str quantity", lambda b: b.submit(50, BUY, 100_200, "100"), ("raise", TypeError, "quantity")),
+    ("None side", lambda b: b.submit(50, None, 100_200, 100), ("raise", TypeError, "side")),
+    ("float ts", lambda b: b.submit(50, BUY, 100_200, 100, ts=20.0), ("raise", TypeError, "ts")),
+    ("float order id on cancel", lambda b: b.cancel(1.0), ("raise", TypeError, "order_id")),
+    ("str venue on quote", lambda b: b.update_quote("Q", 1, 1, 0, 0, ts=20), ("raise", ValueError, "venue")),
+    ("float bid on quote", lambda b: b.update_quote("X", 100_300.5, 1, 0, 0, ts=20),
+     ("raise", TypeError, "bid_price")),
+    # ---- out-of-range integers, near the int64 limits
+    ("order id 2**64", lambda b: b.submit(2**64, BUY, 100_200, 100), ("raise", OverflowError, "order_id")),
+    ("negative order id", lambda b: b.submit(-1, BUY, 100_200, 100), ("raise", OverflowError, "order_id")),
+    ("price 2**63", lambda b: b.submit(50, BUY, 2**63, 100), ("raise", OverflowError, "price")),
+    ("quantity below int64", lambda b: b.submit(50, BUY, 100_200, INT64_MIN - 1),
+     ("raise", OverflowError, "quantity")),
+    ("side 256", lambda b: b.submit(50, 256, 100_200, 100), ("raise", OverflowError, "side")),
+    ("participant 2**32", lambda b: b.submit(50, BUY, 100_200, 100, participant=2**32),
+     ("raise", OverflowError, "participant")),
+    ("negative flags", lambda b: b.submit(50, BUY, 100_200, 100, flags=-1), ("raise", OverflowError, "flags")),
+    ("int64 max price", lambda b: b.submit(50, BUY, INT64_MAX, 100), ("reject", Reason.PRICE_OUT_OF_RANGE)),
+    ("int64 min price", lambda b: b.submit(50, BUY, INT64_MIN, 100), ("reject", Reason.INVALID_PRICE)),
+    ("int64 max quantity", lambda b: b.submit(50, BUY, 100_200, INT64_MAX),
+     ("reject", Reason.QUANTITY_OUT_OF_RANGE)),
+    ("price just above the maximum", lambda b: b.submit(50, BUY, MAX_PRICE + 100, 100),
+     ("reject", Reason.PRICE_OUT_OF_RANGE)),
+    ("int64 min timestamp", lambda b: b.submit(50, BUY, 100_200, 100, ts=INT64_MIN),
+     ("reject", Reason.TIMESTAMP_REGRESSION)),
+    ("zero quantity", lambda b: b.submit(50, BUY, 100_200, 0), ("reject", Reason.INVALID_QUANTITY)),
+    ("side 3", lambda b: b.submit(50, 3, 100_200, 100), ("reject", Reason.INVALID_SIDE)),
+    ("unknown flag", lambda b: b.submit(50, BUY, 100_200, 100, flags=1 << 9), ("reject", Reason.INVALID_FLAGS)),
+    ("lock/cross mode 9", lambda b: b.submit(50, BUY, 100_200, 100, lock_cross=9),
+     ("reject", Reason.INVALID_LOCK_CROSS_MODE)),
+    ("market ISO", lambda b: b.submit(50, BUY, 0, 100, order_type=OrderType.MARKET, flags=OrderFlag.ISO),
+     ("reject", Reason.ISO_REQUIRES_LIMIT)),
+    # ---- ids, prices, time
+    ("duplicate id", lambda b: b.submit(1, BUY, 100_200, 100), ("reject", Reason.DUPLICATE_ORDER_ID)),
+    ("unknown id cancel", lambda b: b.cancel(999), ("reject", Reason.UNKNOWN_ORDER_ID)),
+    ("unknown id reduce", lambda b: b.reduce(999, 10), ("reject", Reason.UNKNOWN_ORDER_ID)),
+    ("unknown id replace", lambda b: b.replace(999, 100_200, 10), ("reject", Reason.UNKNOWN_ORDER_ID)),
+    ("replace onto a live id", lambda b: b.replace(1, 100_200, 10, new_order_id=3),
+     ("reject", Reason.DUPLICATE_ORDER_ID)),
+    ("off-grid price", lambda b: b.submit(50, BUY, 100_250, 100), ("reject", Reason.PRICE_NOT_ON_TICK)),
+    ("$1.0001", lambda b: b.submit(50, BUY, 10_001, 100), ("reject", Reason.PRICE_NOT_ON_TICK)),
+    ("order timestamp going backwards", lambda b: b.submit(50, BUY, 100_200, 100, ts=5),
+     ("reject", Reason.TIMESTAMP_REGRESSION)),
+    ("cancel timestamp going backwards", lambda b: b.cancel(1, ts=5), ("reject", Reason.TIMESTAMP_REGRESSION)),
+    ("quote timestamp going backwards", lambda b: b.update_quote("X", 100_300, 100, 0, 0, ts=5),
+     ("reject", Reason.TIMESTAMP_REGRESSION)),
+    ("expire an IOC time in force", lambda b: b.expire(tif=TimeInForce.IOC),
+     ("reject", Reason.INVALID_TIME_IN_FORCE)),
+    # ---- the quote table and controls
+    ("negative quote size", lambda b: b.update_quote("X", 100_300, -1, 0, 0, ts=20),
+     ("reject", Reason.INVALID_QUOTE)),
+    ("negative quote price", lambda b: b.update_quote("X", -1, 100, 0, 0, ts=20),
+     ("reject", Reason.INVALID_QUOTE)),
+    ("unknown feed", lambda b: b.update_quote("X", 100_300, 100, 0, 0, ts=20, feed=9),
+     ("reject", Reason.INVALID_QUOTE)),
+    ("condition of two letters", lambda b: b.update_quote("X", 1, 1, 0, 0, ts=20, feed=Feed.CQS, condition="AB"),
+     ("raise", ValueError, "condition")),
+    ("venue index 40", lambda b: b.update_quote(40, 1, 1, 0, 0, ts=20), ("raise", ValueError, "venue")),
+    ("self-help for an unknown venue", lambda b: b.declare_self_help("Q"), ("raise", ValueError, "venue")),
+    ("revoke self-help never declared", lambda b: b.revoke_self_help("X"), ("reject", Reason.INVALID_SELF_HELP)),
+    ("overlapping self-help", lambda b: b.declare_self_help("Z", start=5, end=7),
+     ("reject", Reason.INVALID_SELF_HELP)),
+    ("fee over the cap", lambda b: b.set_fee_schedule(take_fee_nd=3_000_001), ("raise", ValueError, "take_fee_nd")),
+    ("flicker window over 1 s", lambda b: b.configure(flicker_window_ns=1_000_000_001),
+     ("raise", ValueError, "flicker_window_ns")),
+    ("default lock/cross mode 0", lambda b: b.configure(default_lock_cross=0),
+     ("raise", ValueError, "default_lock_cross")),
+    # ---- arrays
+    ("commands not an array", lambda b: b.execute([1, 2]), ("raise", TypeError, "commands")),
+    ("commands of the wrong dtype", lambda b: b.execute(np.zeros(2, dtype=np.int64)), ("raise", TypeError, "commands")),
+    ("commands not contiguous", lambda b: b.execute(new_commands(4)[::2]), ("raise", ValueError, "commands")),
+    ("commands two-dimensional", lambda b: b.execute(new_commands(4).reshape(2, 2)), ("raise", ValueError, "commands")),
+    ("quotes of the wrong dtype", lambda b: b.update_quotes(new_commands(2)), ("raise", TypeError, "quotes")),
+    ("quotes not contiguous", lambda b: b.update_quotes(new_quotes(4)[::2]), ("raise", ValueError, "quotes")),
+    ("a record with an unknown action", lambda b: b.execute(bad_commands(action=9)),
+     ("reject", Reason.INVALID_ACTION)),
+    ("a record with reserved bits set", lambda b: b.execute(bad_commands(reserved=1)),
+     ("reject", Reason.INVALID_FLAGS)),
+    ("a quote record for venue 40", lambda b: b.update_quotes(_quote_record(venue=40)),
+     ("reject", Reason.UNKNOWN_VENUE)),
+    ("a quote record with reserved bits", lambda b: b.update_quotes(_quote_record(reserved=7)),
+     ("reject", Reason.INVALID_QUOTE)),
+]
+
+
+def _quote_record(**fields) -> np.ndarray:
+    q = new_quotes(1)
+    q[0]["ts"], q[0]["venue"], q[0]["bid_price"], q[0]["bid_size"] = 20, 0, 100_300, 100
+    for k, v in fields.items():
+        q[0][k] = v
+    return q
+
+
+@pytest.mark.parametrize("call, expected", [c[1:] for c in CATALOGUE], ids=[c[0] for c in CATALOGUE])
+def test_bad_input(call, expected):
+    b = populated()
+    before = snapshot(b)
+    seq = b.last_sequence
+    if expected[0] == "raise":
+        _, exc, name = expected
+        with pytest.raises(exc, match=name):
+            call(b)
+        assert b.last_sequence == seq
+    else:
+        out = call(b)
+        events = out if isinstance(out, np.ndarray) else b.take_events()
+        assert events["type"].tolist() == [EventType.REJECTED]
+        assert events["reason"].tolist() == [expected[1]]
+        assert b.last_sequence == seq + 1
+    assert snapshot(b) == before
+
+
+def test_the_catalogue_covers_every_reject_reason_a_caller_can_cause():
+    covered = {c[2][1] for c in CATALOGUE if c[2][0] == "reject"}
+    reachable = {r for r in Reason if 0 < r < 40} - {
+        Reason.INVALID_ORDER_ID, Reason.INVALID_ORDER_TYPE, Reason.INVALID_DISPLAY_QUANTITY, Reason.INVALID_POST_ONLY,
+        Reason.INVALID_STP_MODE, Reason.INCOMPATIBLE_INSTRUCTIONS, Reason.NO_LIQUIDITY, Reason.POST_ONLY_WOULD_REMOVE,
+        Reason.QUANTITY_EXCEEDS_LEAVES, Reason.WOULD_LOCK_CROSS,  # each has its own test in test_rejects.py
+    }
+    assert reachable <= covered, reachable - covered
+
+
+def test_a_bad_record_in_a_batch_loses_nothing_else():
+    b = populated()
+    c = new_commands(3)
+    for i, (oid, price) in enumerate([(60, 100_200), (61, 100_250), (62, 100_100)]):
+        c[i]["action"], c[i]["ts"], c[i]["order_id"], c[i]["side"] = 1, 20 + i, oid, BUY
+        c[i]["price"], c[i]["quantity"], c[i]["order_type"], c[i]["tif"] = price, 100, 1, 1
+    ev = b.execute(c)
+    assert [(int(e["type"]), int(e["order_id"])) for e in ev] == [(1, 60), (2, 61), (1, 62)]
+    assert 60 in b and 62 in b and 61 not in b
