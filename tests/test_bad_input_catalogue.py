@@ -201,3 +201,41 @@ def test_a_bad_record_in_a_batch_loses_nothing_else():
     ev = b.execute(c)
     assert [(int(e["type"]), int(e["order_id"])) for e in ev] == [(1, 60), (2, 61), (1, 62)]
     assert 60 in b and 62 in b and 61 not in b
+
+
+# ---- malformed replay files: an error naming the file and where, never a silent skip
+def _bad_files(tmp):
+    from engine._core import generate_itch
+
+    good = generate_itch(40, 1, seed=2)
+    files = {
+        "lobster_bad_type_message_1.csv": (b"34200.0,1,1,100,100500,1\n34200.1,9,7,100,100500,1\n", r"line 2"),
+        "lobster_short_row_message_1.csv": (b"34200.0,1,1,100\n", r"line 1: only 4 of 6 columns"),
+        "lobster_text_in_price_message_1.csv": (b"34200.0,1,1,100,10.05,1\n", r"line 1"),
+        "truncated.itch": (good[:-3], r"byte \d+: the file ends inside a message"),
+        "wrong_length.itch": (b"\x00\x07A" + b"\x00" * 6 + good, r"byte 0: a known message type with the wrong length"),
+        "zero_length.itch": (good[:14] + b"\x00\x00", r"byte 14: a message of length 0"),
+    }
+    for name, (data, _) in files.items():
+        (tmp / name).write_bytes(data)
+    return {tmp / name: pattern for name, (_, pattern) in files.items()}
+
+
+def test_malformed_replay_files_name_the_file_and_place(tmp_path):
+    from engine.replay import ReplayError, replay
+
+    for path, pattern in _bad_files(tmp_path).items():
+        with pytest.raises(ReplayError, match=rf"{path.name}: {pattern}"):
+            replay(path)
+
+
+def test_replay_anomalies_are_counted_not_skipped_silently(tmp_path):
+    """An execution or cancel for an order never added: counted and reported, the replay goes on."""
+    from engine.replay import replay
+
+    p = tmp_path / "anomaly_message_1.csv"
+    p.write_bytes(b"34200.0,1,1,100,100500,1\n34200.1,4,77,50,100600,-1\n34200.2,2,78,10,100700,-1\n"
+                  b"34200.3,3,1,100,100500,1\n")
+    r = replay(p)
+    assert r.stats["unknown_orders"] == 2 and r.stats["messages"] == 4
+    assert "anomalies: unknown_orders 2" in r.summary()
