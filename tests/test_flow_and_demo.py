@@ -79,3 +79,10 @@ def test_cli_runs_the_demo():
     assert "Batch run: 5,000 messages" in out.stdout
     bad = subprocess.run([sys.executable, "-m", "engine", "demo", "--profile", "nope"], capture_output=True, text=True)
     assert bad.returncode == 2 and "invalid choice" in bad.stderr
+
+
+def test_the_readme_main_job_runs():
+    """`python -m engine` with no arguments: the README's first command after install."""
+    out = subprocess.run([sys.executable, "-m", "engine"], capture_output=True, text=True, check=True, timeout=300)
+    assert "generated.itch (itch): 2,000," in out.stdout and "anomalies: none" in out.stdout
+    assert "Batch run: 200,000 messages" in out.stdout and "integrity OK" in out.stdout
