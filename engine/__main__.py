@@ -6,6 +6,7 @@ books, then generated orders matched by one book.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -132,5 +133,19 @@ def main(argv: list[str] | None = None) -> int:
     return status
 
 
+def run() -> int:
+    """main(), stopping quietly when the reader of our output goes away (``| head``)."""
+    try:
+        status = main()
+        sys.stdout.flush()
+        return status
+    except BrokenPipeError:
+        # Python's recommended handling: point stdout at devnull so the final
+        # flush at exit does not raise again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run())

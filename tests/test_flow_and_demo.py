@@ -86,3 +86,13 @@ def test_the_readme_main_job_runs():
     out = subprocess.run([sys.executable, "-m", "engine"], capture_output=True, text=True, check=True, timeout=300)
     assert "generated.itch (itch): 2,000," in out.stdout and "anomalies: none" in out.stdout
     assert "Batch run: 200,000 messages" in out.stdout and "integrity OK" in out.stdout
+
+
+def test_cli_output_piped_into_head_stops_quietly():
+    """`python -m engine replay | head -1`: no traceback when the reader goes away."""
+    p = subprocess.Popen([sys.executable, "-m", "engine", "replay", "--generate", "50000", "--no-progress"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdout.readline()
+    p.stdout.close()  # what `head -1` does after its line
+    _, err = p.communicate(timeout=120)
+    assert b"Traceback" not in err
