@@ -126,7 +126,7 @@ inline void Book::audit_trade_through(const Taker& t, Price p, OrderId maker, co
     for (int v = 0; all >> v; ++v) {
         if (!(all & (1u << v))) continue;
         const VenueQuote& q = nms_->table.venue(v);
-        const bool bid = q.bid.price > p && q.bid.automated;
+        const bool bid = nms_->table.through_bid(v, p);
         Event& e = emit(EventType::TradeThrough, t.ts, t.id, bid ? Side::Buy : Side::Sell);
         e.contra_id = maker;
         e.price = p;

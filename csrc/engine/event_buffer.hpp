@@ -38,11 +38,6 @@ public:
     // Forget the pending events but keep the memory for reuse.
     void clear() noexcept { size_ = 0; }
 
-    // Drop events appended after `n` (undoing a partly applied command).
-    void truncate(std::size_t n) noexcept {
-        if (n < size_) size_ = n;
-    }
-
     // Hand the block of pending events to the caller, who frees it with
     // std::free. Returns nullptr (and *count == 0) when nothing is pending.
     Event* release(std::size_t* count) noexcept {

@@ -66,7 +66,6 @@ public:
 
     std::uint64_t messages() const noexcept { return messages_; }
     std::uint64_t skipped() const noexcept { return skipped_; }
-    std::uint64_t skipped_of(std::uint8_t type) const noexcept { return skipped_by_type_[type]; }
     const std::vector<ItchStock>& stocks() const noexcept { return stocks_; }
 
 private:
@@ -104,7 +103,6 @@ private:
         const std::size_t want = expected_length(type);
         if (want == 0) {  // a type this decoder does not use: skip by its length
             ++skipped_;
-            ++skipped_by_type_[type];
             return nullptr;
         }
         if (n != want) return "a known message type with the wrong length";
@@ -195,7 +193,6 @@ private:
     std::uint64_t offset_ = 0;
     std::uint64_t messages_ = 0;
     std::uint64_t skipped_ = 0;
-    std::uint64_t skipped_by_type_[256] = {};
     std::vector<ItchStock> stocks_;
 };
 

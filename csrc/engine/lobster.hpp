@@ -26,9 +26,8 @@ struct ParseResult {
 
 namespace detail {
 
-inline bool parse_int(const char*& p, const char* end, std::int64_t* out) noexcept {
-    bool neg = false;
-    if (p < end && (*p == '-' || *p == '+')) neg = *p++ == '-';
+// A run of decimal digits as an unsigned value; returns how many digits.
+inline std::ptrdiff_t parse_digits(const char*& p, const char* end, std::uint64_t* out) noexcept {
     const char* start = p;
     std::uint64_t v = 0;
     while (p < end) {
@@ -37,7 +36,15 @@ inline bool parse_int(const char*& p, const char* end, std::int64_t* out) noexce
         v = v * 10 + d;
         ++p;
     }
-    const std::ptrdiff_t digits = p - start;
+    *out = v;
+    return p - start;
+}
+
+inline bool parse_int(const char*& p, const char* end, std::int64_t* out) noexcept {
+    bool neg = false;
+    if (p < end && (*p == '-' || *p == '+')) neg = *p++ == '-';
+    std::uint64_t v = 0;
+    const std::ptrdiff_t digits = parse_digits(p, end, &v);
     if (digits == 0 || digits > 18) return false;  // 18 digits always fit in int64: no per-digit check
     *out = neg ? -static_cast<std::int64_t>(v) : static_cast<std::int64_t>(v);
     return true;
@@ -52,15 +59,9 @@ inline bool parse_seconds(const char*& p, const char* end, std::int64_t* ns) noe
     std::int64_t frac = 0;
     int digits = 0;
     if (p < end && *p == '.') {
-        const char* start = ++p;
+        ++p;
         std::uint64_t v = 0;
-        while (p < end) {
-            const unsigned d = static_cast<unsigned char>(*p) - static_cast<unsigned>('0');
-            if (d > 9) break;
-            v = v * 10 + d;
-            ++p;
-        }
-        digits = static_cast<int>(p - start);
+        digits = static_cast<int>(parse_digits(p, end, &v));
         if (digits > 9) return false;
         frac = static_cast<std::int64_t>(v);
     }

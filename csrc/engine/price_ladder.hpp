@@ -49,11 +49,6 @@ public:
     std::uint32_t best_level() const noexcept { return sorted_.back().level; }
     Price best_price() const noexcept { return levels_[sorted_.back().level].price; }
 
-    // True when `price` is at least as good as `other` for this side.
-    bool at_least_as_good(Price price, Price other) const noexcept {
-        return side_ == Side::Buy ? price >= other : price <= other;
-    }
-
     Level& level(std::uint32_t slot) noexcept { return levels_[slot]; }
     const Level& level(std::uint32_t slot) const noexcept { return levels_[slot]; }
 

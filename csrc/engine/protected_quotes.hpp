@@ -271,8 +271,9 @@ public:
         return m;
     }
 
-    // The side of venue v that a print at P trades through (bid if its bid is
-    // above P, else ask).
+    // For a venue whose quote a print at P trades through: true when it is the
+    // bid (an automated bid above P; a closed or empty side has price 0), else
+    // it is the offer.
     bool through_bid(int v, Price p) const noexcept { return venues_[v].bid.price > p && venues_[v].bid.automated; }
 
     const VenueQuote& venue(int v) const noexcept { return venues_[v]; }

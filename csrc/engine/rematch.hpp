@@ -77,6 +77,18 @@ private:
         return slot == OrderIndex::kNotFound ? nullptr : &history_[slot];
     }
 
+    void submit_limit(Timestamp ts, OrderId id, Side side, Price price, Quantity qty, TimeInForce tif) {
+        Command c{};
+        c.ts = ts;
+        c.order_id = id;
+        c.side = static_cast<std::uint8_t>(side);
+        c.price = price;
+        c.quantity = qty;
+        c.order_type = static_cast<std::uint8_t>(OrderType::Limit);
+        c.tif = static_cast<std::uint8_t>(tif);
+        book_.submit(c);
+    }
+
     Timestamp clock(Timestamp ts) noexcept {
         if (ts > last_) last_ = ts;
         return last_;  // a venue's own messages may tie or step back by rounding: keep time monotonic
@@ -86,20 +98,11 @@ private:
         ++stats_.messages;
         const Timestamp ts = clock(m.ts);
         switch (static_cast<FeedKind>(m.kind)) {
-            case FeedKind::Add: {
+            case FeedKind::Add:
                 remember(m.order_id, static_cast<Side>(m.side), m.price);
-                Command c{};
-                c.ts = ts;
-                c.order_id = m.order_id;
-                c.side = m.side;
-                c.price = m.price;
-                c.quantity = m.quantity;
-                c.order_type = static_cast<std::uint8_t>(OrderType::Limit);
-                c.tif = static_cast<std::uint8_t>(TimeInForce::Day);
-                book_.submit(c);
+                submit_limit(ts, m.order_id, static_cast<Side>(m.side), m.price, m.quantity, TimeInForce::Day);
                 ++stats_.orders;
                 return;
-            }
             case FeedKind::Cancel:
             case FeedKind::Delete: {
                 OrderView v{};
@@ -125,15 +128,7 @@ private:
                     book_.replace(ts, m.order_id, m.new_order_id, m.price, m.quantity);
                 } else {
                     ++stats_.gone_in_engine;  // enter the new order anyway: history shows it resting
-                    Command c{};
-                    c.ts = ts;
-                    c.order_id = m.new_order_id;
-                    c.side = static_cast<std::uint8_t>(side);
-                    c.price = m.price;
-                    c.quantity = m.quantity;
-                    c.order_type = static_cast<std::uint8_t>(OrderType::Limit);
-                    c.tif = static_cast<std::uint8_t>(TimeInForce::Day);
-                    book_.submit(c);
+                    submit_limit(ts, m.new_order_id, side, m.price, m.quantity, TimeInForce::Day);
                 }
                 ++stats_.replaces;
                 return;
@@ -152,15 +147,7 @@ private:
                     ++stats_.unknown_orders;
                     return;
                 }
-                Command c{};
-                c.ts = ts;
-                c.order_id = next_taker_++;
-                c.side = static_cast<std::uint8_t>(opposite(resting));
-                c.price = price;
-                c.quantity = m.quantity;
-                c.order_type = static_cast<std::uint8_t>(OrderType::Limit);
-                c.tif = static_cast<std::uint8_t>(TimeInForce::Ioc);
-                book_.submit(c);
+                submit_limit(ts, next_taker_++, opposite(resting), price, m.quantity, TimeInForce::Ioc);
                 ++stats_.inferred_takers;
                 return;
             }

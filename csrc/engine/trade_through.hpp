@@ -78,7 +78,7 @@ inline TradeThroughDecision decide_trade_through(ProtectedQuoteTable& table, con
         if (d.self_help & bit) d.venue_code[v] = ComplianceCode::SelfHelp;
         if (!(d.through & bit)) continue;
         const VenueQuote& q = table.venue(v);
-        const bool bid = table.bid_eligible(v) && q.bid.price > p;
+        const bool bid = table.through_bid(v, p);
         const QuoteSide& s = bid ? q.bid : q.ask;
         ComplianceCode c = global;
         if (c == ComplianceCode::None && cfg.subpenny_exemption && subpenny_exempt(s.price, p))
