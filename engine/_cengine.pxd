@@ -291,6 +291,7 @@ cdef extern from "engine/engine.hpp" namespace "engine" nogil:
 
     cdef cppclass BookBuilder:
         BookBuilder(TickRegime regime)
+        void start_filtering() except +
         void select(uint16_t locate) except +
         Book* book(uint16_t locate)
         size_t book_count()

@@ -882,11 +882,14 @@ cdef class BookBuilder:
         del self._builder
 
     def select(self, locates):
-        """Build only these stock locates (default: every one)."""
-        for loc in locates:
-            v = _i64(loc, "locates")
+        """Build only these stock locates, adding to any selected before (default:
+        every one). ``select([])`` filters everything until a locate is selected."""
+        values = [_i64(loc, "locates") for loc in locates]
+        for v in values:  # all checked before any is applied
             if v < 0 or v > 65535:
                 raise ValueError(f"locate {v} is outside 0..65535")
+        self._builder.start_filtering()
+        for v in values:
             self._builder.select(<uint16_t>v)
 
     def apply(self, cnp.ndarray messages not None):

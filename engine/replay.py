@@ -315,6 +315,8 @@ def replay_itch(path: str | Path, symbols: Optional[list[str]] = None, *, progre
     decoder = ItchDecoder()
     bar = Progress(_size(path), Path(path).name, progress)
     wanted = set(symbols or [])
+    if wanted:
+        builder.select([])  # nothing is built until the directory names a wanted symbol
     selected: set[int] = set()
     seen_stocks = 0
     t0 = time.perf_counter()
@@ -325,8 +327,8 @@ def replay_itch(path: str | Path, symbols: Optional[list[str]] = None, *, progre
                 if len(stocks) != seen_stocks:  # new directory entries: select the wanted symbols
                     seen_stocks = len(stocks)
                     new = {loc for loc, (sym, _, _) in stocks.items() if sym in wanted} - selected
-                    if new or not selected:
-                        builder.select(new or {0xFFFF})  # a selection with nothing yet filters everything
+                    if new:
+                        builder.select(new)
                         selected |= new
             builder.apply(batch)
     finally:
@@ -413,7 +415,7 @@ class RematchResult:
 
 
 def _count_events(ev: np.ndarray, acc: dict, inferred_from: int) -> None:
-    from engine.enums import ComplianceCode, EventType, Reason
+    from engine.enums import ComplianceCode, EventType
 
     t = ev["type"]
     fills = ev[t == EventType.FILL]
@@ -428,7 +430,6 @@ def _count_events(ev: np.ndarray, acc: dict, inferred_from: int) -> None:
     for c, k in zip(codes.tolist(), counts.tolist(), strict=True):
         name = ComplianceCode(c).name
         acc["codes"][name] = acc["codes"].get(name, 0) + k
-    del Reason
 
 
 def rematch(path: str | Path, quotes: str | Path | None = None, *, symbol: Optional[str] = None,

@@ -238,6 +238,35 @@ def test_itch_symbol_filter(tmp_path):
         r.book("NOPE")
 
 
+def _adds(locates) -> np.ndarray:
+    msgs = np.zeros(len(locates), dtype=FEED_DTYPE)
+    msgs["kind"] = FeedKind.ADD
+    msgs["locate"] = locates
+    msgs["order_id"] = np.arange(1, len(locates) + 1)
+    msgs["side"] = Side.BUY
+    msgs["price"] = 100_000
+    msgs["quantity"] = 100
+    return msgs
+
+
+def test_builder_selection_starts_empty_and_grows():
+    b = BookBuilder()
+    b.select([])  # filter on, nothing selected yet: nothing is built
+    b.apply(_adds([1, 2]))
+    assert b.book_count == 0 and b.stats["filtered"] == 2
+    b.select([2])
+    b.apply(_adds([1, 2]))
+    assert b.book_count == 1 and b.book(2) is not None and b.stats["filtered"] == 3
+
+
+def test_builder_bad_locate_selects_nothing():
+    b = BookBuilder()
+    with pytest.raises(ValueError, match="locate 70000 is outside 0..65535"):
+        b.select([1, 70000])
+    b.apply(_adds([1, 2]))  # the rejected call left the builder unfiltered
+    assert b.book_count == 2 and b.stats["filtered"] == 0
+
+
 def test_itch_unknown_execution_is_counted_not_fatal(tmp_path):
     msgs = np.zeros(2, dtype=FEED_DTYPE)
     msgs["kind"] = [FeedKind.EXECUTE, FeedKind.DELETE]

@@ -51,9 +51,13 @@ class BookBuilder {
 public:
     explicit BookBuilder(TickRegime regime = TickRegime::Penny2005) : regime_(regime) {}
 
-    // Only stocks whose locate is selected are built (default: all).
-    void select(std::uint16_t locate) {
+    // Only stocks whose locate is selected are built (default: all). After
+    // start_filtering() and before any select(), nothing is built.
+    void start_filtering() {
         if (selected_.empty()) selected_.assign(65536, 0);
+    }
+    void select(std::uint16_t locate) {
+        start_filtering();
         selected_[locate] = 1;
     }
 
