@@ -275,8 +275,10 @@ class ReplayResult:
 
 
 def _size(path: str | Path) -> Optional[int]:
+    """The progress total: the file's size, or None for a compressed file (the
+    bar counts decompressed bytes, whose total is unknown, so it shows MiB read)."""
     p = Path(path)
-    return p.stat().st_size if p.suffix not in (".gz", ".zip") else p.stat().st_size
+    return None if p.suffix in (".gz", ".zip") else p.stat().st_size
 
 
 def replay_lobster(path: str | Path, orderbook: str | Path | None = None, *, progress: bool = False,

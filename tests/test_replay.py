@@ -238,6 +238,15 @@ def test_itch_symbol_filter(tmp_path):
         r.book("NOPE")
 
 
+def test_progress_total_is_unknown_for_compressed_files(tmp_path):
+    plain = tmp_path / "m.csv"
+    plain.write_bytes(b"x" * 1000)
+    packed = tmp_path / "m.csv.gz"
+    packed.write_bytes(gzip.compress(b"x" * 1000))
+    assert replay_mod._size(plain) == 1000
+    assert replay_mod._size(packed) is None  # decompressed bytes are counted: no percentage over 100
+
+
 def _adds(locates) -> np.ndarray:
     msgs = np.zeros(len(locates), dtype=FEED_DTYPE)
     msgs["kind"] = FeedKind.ADD
