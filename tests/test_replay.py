@@ -12,7 +12,7 @@ import pytest
 
 import engine.replay as replay_mod
 from engine import Book, FeedKind, Side
-from engine._core import BookBuilder, ItchDecoder, LobsterDecoder, generate_itch
+from engine._core import BookBuilder, ItchDecoder, LobsterDecoder, OrderbookDecoder, generate_itch
 from engine.dtypes import FEED_DTYPE
 from engine.quotes import read_quote_file
 from engine.replay import (
@@ -142,6 +142,35 @@ def test_lobster_decoder_reports_partial_lines():
     d = LobsterDecoder()
     recs, used = d.decode(b"34200.0,1,1,100,100500,1\n34200.1,1,2,1")
     assert len(recs) == 1 and used == 25
+
+
+def test_lobster_orderbook_rows_header_crlf_and_empty_levels(tmp_path):
+    p = tmp_path / "X_orderbook_1.csv"
+    # LOBSTER marks an empty level with -9999999999 / 9999999999: a leading '-' on line 1 is a row, not a header
+    p.write_bytes(b"-9999999999,0,100500,300\r\n\r\n100600,200,100500,100\n100600,200,-9999999999,0")
+    assert read_lobster_orderbook(p).tolist() == [
+        [-9999999999, 0, 100500, 300], [100600, 200, 100500, 100], [100600, 200, -9999999999, 0]]
+    h = tmp_path / "H_orderbook_1.csv"
+    h.write_bytes(b"AskPrice1,AskSize1,BidPrice1,BidSize1\n100600,200,100500,100\n")
+    assert read_lobster_orderbook(h).tolist() == [[100600, 200, 100500, 100]]
+
+
+@pytest.mark.parametrize(
+    "row, problem",
+    [(b"100600,200,100500", "expected an integer in every column"), (b"100600,200,100500,1,7", "more columns"),
+     (b"100600,x,100500,100", "expected an integer in every column")],
+)
+def test_lobster_orderbook_malformed_row_names_the_line(tmp_path, row, problem):
+    p = tmp_path / "bad_orderbook_1.csv"
+    p.write_bytes(b"100600,200,100500,100\n" + row + b"\n")
+    with pytest.raises(ReplayError, match=rf"bad_orderbook_1\.csv: line 2: {problem}"):
+        read_lobster_orderbook(p)
+
+
+def test_orderbook_decoder_reports_partial_lines():
+    d = OrderbookDecoder(1)
+    rows, used = d.decode(b"100600,200,100500,100\n100600,2")
+    assert rows.tolist() == [[100600, 200, 100500, 100]] and used == 22
 
 
 # ---------------------------------------------------------------- ITCH

@@ -74,6 +74,38 @@ inline bool field_end(const char*& p, const char* end) noexcept {
     return false;
 }
 
+// Walk the whole lines of a chunk (a last line without a newline only when
+// `final`), skipping empty lines and a header on line 1 (one whose first
+// character `starts_row` rejects). `row(begin, end, index)` parses one row into
+// record `index` and returns nullptr or what was wrong with it. Stops after
+// `max_rows` rows, at a partial line, or at the first malformed row.
+template <class StartsRow, class Row>
+inline ParseResult parse_lines(const char* data, std::size_t len, bool final, std::size_t max_rows,
+                               std::uint64_t& line, StartsRow starts_row, Row row) {
+    ParseResult r;
+    const char* p = data;
+    const char* end = data + len;
+    while (p < end && r.produced < max_rows) {
+        const void* found = std::memchr(p, '\n', static_cast<std::size_t>(end - p));
+        const char* nl = found ? static_cast<const char*>(found) : end;
+        if (nl == end && !final) break;  // a partial line: wait for more
+        const char* line_end = (nl > p && nl[-1] == '\r') ? nl - 1 : nl;
+        ++line;
+        const bool skip = line_end == p || (line == 1 && !starts_row(*p));
+        if (!skip) {
+            if (const char* why = row(p, line_end, r.produced)) {
+                r.error_line = line;
+                r.error = why;
+                return r;
+            }
+            ++r.produced;
+        }
+        p = nl < end ? nl + 1 : nl;
+        r.consumed = static_cast<std::size_t>(p - data);
+    }
+    return r;
+}
+
 }  // namespace detail
 
 class LobsterMessageParser {
@@ -81,53 +113,29 @@ public:
     // Parse whole lines of `data`; with `final`, a last line without a newline
     // is parsed too. Writes at most `capacity` records.
     ParseResult parse(const char* data, std::size_t len, bool final, FeedMessage* out, std::size_t capacity) {
-        ParseResult r;
-        const char* p = data;
-        const char* end = data + len;
-        while (p < end && r.produced < capacity) {
-            const void* found = std::memchr(p, '\n', static_cast<std::size_t>(end - p));
-            const char* nl = found ? static_cast<const char*>(found) : end;
-            if (nl == end && !final) break;  // a partial line: wait for more
-            const char* line_end = (nl > p && nl[-1] == '\r') ? nl - 1 : nl;
-            ++line_;
-            const char* next = nl < end ? nl + 1 : nl;
-            if (line_end == p) { p = next; r.consumed = static_cast<std::size_t>(p - data); continue; }
-            if (line_ == 1 && !(*p >= '0' && *p <= '9')) {  // a header row
-                p = next;
-                r.consumed = static_cast<std::size_t>(p - data);
-                continue;
-            }
-            const char* why = parse_line(p, line_end, out[r.produced]);
-            if (why) {
-                r.error_line = line_;
-                r.error = why;
-                return r;
-            }
-            ++r.produced;
-            p = next;
-            r.consumed = static_cast<std::size_t>(p - data);
-        }
-        return r;
+        return detail::parse_lines(
+            data, len, final, capacity, line_, [](char c) { return c >= '0' && c <= '9'; },
+            [out](const char* begin, const char* end, std::size_t i) { return parse_line(begin, end, out[i]); });
     }
 
     std::uint64_t lines() const noexcept { return line_; }
 
 private:
     static const char* parse_line(const char* p, const char* end, FeedMessage& m) {
+        using detail::field_end;
         using detail::parse_int;
         std::int64_t type = 0, id = 0, size = 0, price = 0, dir = 0;
         m = FeedMessage{};
-        auto next = [&](const char* missing) { return p < end && *p == ',' ? (++p, nullptr) : missing; };
         if (!detail::parse_seconds(p, end, &m.ts)) return "bad time (column 1)";
-        if (const char* e = next("only 1 of 6 columns")) return e;
+        if (!field_end(p, end)) return "only 1 of 6 columns";
         if (!parse_int(p, end, &type)) return "bad type (column 2)";
-        if (const char* e = next("only 2 of 6 columns")) return e;
+        if (!field_end(p, end)) return "only 2 of 6 columns";
         if (!parse_int(p, end, &id)) return "bad order id (column 3)";
-        if (const char* e = next("only 3 of 6 columns")) return e;
+        if (!field_end(p, end)) return "only 3 of 6 columns";
         if (!parse_int(p, end, &size)) return "bad size (column 4)";
-        if (const char* e = next("only 4 of 6 columns: no price")) return e;
+        if (!field_end(p, end)) return "only 4 of 6 columns: no price";
         if (!parse_int(p, end, &price)) return "bad price (column 5)";
-        if (const char* e = next("only 5 of 6 columns: no direction")) return e;
+        if (!field_end(p, end)) return "only 5 of 6 columns: no direction";
         if (!parse_int(p, end, &dir)) return "bad direction (column 6)";
         if (p < end && *p != ',') return "unexpected text after column 6";
         if (type < 1 || type > 7) return "unknown message type (column 2)";
@@ -154,44 +162,22 @@ public:
     explicit IntRowParser(std::size_t columns) : columns_(columns) {}
 
     ParseResult parse(const char* data, std::size_t len, bool final, std::int64_t* out, std::size_t max_rows) {
-        ParseResult r;
-        const char* p = data;
-        const char* end = data + len;
-        while (p < end && r.produced < max_rows) {
-            const void* found = std::memchr(p, '\n', static_cast<std::size_t>(end - p));
-            const char* nl = found ? static_cast<const char*>(found) : end;
-            if (nl == end && !final) break;
-            const char* line_end = (nl > p && nl[-1] == '\r') ? nl - 1 : nl;
-            ++line_;
-            const char* next = nl < end ? nl + 1 : nl;
-            const bool header = line_ == 1 && line_end > p && !((*p >= '0' && *p <= '9') || *p == '-');
-            if (line_end == p || header) {
-                p = next;
-                r.consumed = static_cast<std::size_t>(p - data);
-                continue;
-            }
-            std::int64_t* row = out + r.produced * columns_;
-            const char* q = p;
-            for (std::size_t c = 0; c < columns_; ++c) {
-                if (!detail::parse_int(q, line_end, &row[c]) || (c + 1 < columns_ && !detail::field_end(q, line_end))) {
-                    r.error_line = line_;
-                    r.error = "expected an integer in every column";
-                    return r;
-                }
-            }
-            if (q != line_end) {
-                r.error_line = line_;
-                r.error = "more columns than expected";
-                return r;
-            }
-            ++r.produced;
-            p = next;
-            r.consumed = static_cast<std::size_t>(p - data);
-        }
-        return r;
+        return detail::parse_lines(
+            data, len, final, max_rows, line_, [](char c) { return (c >= '0' && c <= '9') || c == '-'; },
+            [this, out](const char* begin, const char* end, std::size_t i) {
+                return parse_row(begin, end, out + i * columns_);
+            });
     }
 
 private:
+    const char* parse_row(const char* p, const char* end, std::int64_t* row) const noexcept {
+        for (std::size_t c = 0; c < columns_; ++c) {
+            if (!detail::parse_int(p, end, &row[c]) || (c + 1 < columns_ && !detail::field_end(p, end)))
+                return "expected an integer in every column";
+        }
+        return p == end ? nullptr : "more columns than expected";
+    }
+
     std::size_t columns_;
     std::uint64_t line_ = 0;
 };
