@@ -118,14 +118,13 @@ class Progress:
 
 
 def _decode_stream(stream: BinaryIO, decode: Callable, path: str | Path, what: str,
-                   progress: Optional[Progress] = None,
-                   chunk_bytes: int = CHUNK_BYTES) -> Iterator[np.ndarray]:
+                   progress: Optional[Progress] = None) -> Iterator[np.ndarray]:
     """Read `stream` in chunks and yield decoded record batches (views of one
     reused buffer: use each before asking for the next)."""
     pending = b""
     eof = False
     while not eof:
-        chunk = stream.read(chunk_bytes)
+        chunk = stream.read(CHUNK_BYTES)  # looked up at each read, so tests can shrink it
         eof = not chunk
         if progress is not None and chunk:
             progress.update(len(chunk))
@@ -162,6 +161,12 @@ def iter_itch(path: str | Path, decoder: Optional[ItchDecoder] = None,
         yield from _decode_stream(f, lambda d, fin: decoder.decode(d, fin, out=buf), path, "", progress)
 
 
+def _orderbook_batches(stream: BinaryIO, path: str | Path, levels: int) -> Iterator[np.ndarray]:
+    """A LOBSTER orderbook stream's rows, batch by batch (int64, ``4 * levels``
+    columns; each batch a fresh array, safe to keep)."""
+    return _decode_stream(stream, OrderbookDecoder(levels).decode, path, "")
+
+
 class OrderbookRows:
     """A LOBSTER orderbook file, handed out in runs of rows that line up with
     the message batches (``take(n)``), decoding as it goes."""
@@ -169,25 +174,16 @@ class OrderbookRows:
     def __init__(self, path: str | Path, levels: int) -> None:
         self.path = path
         self.levels = levels
-        self._decoder = OrderbookDecoder(levels)
         self._stream = open_stream(path)
+        self._batches = _orderbook_batches(self._stream, path, levels)
         self._rows: np.ndarray = np.empty((0, 4 * levels), dtype=np.int64)
-        self._pending = b""
-        self._eof = False
 
     def take(self, n: int) -> np.ndarray:
-        while len(self._rows) < n and not self._eof:
-            chunk = self._stream.read(CHUNK_BYTES)
-            self._eof = not chunk
-            data = self._pending + chunk
-            try:
-                rows, used = self._decoder.decode(data, self._eof)
-            except ValueError as exc:
-                raise ReplayError(f"{self.path}: {exc}") from None
-            self._pending = data[used:]
-            self._rows = np.concatenate([self._rows, rows]) if len(self._rows) else rows
-        if len(self._rows) < n:
-            raise ReplayError(f"{self.path}: the orderbook file has fewer rows than the message file")
+        while len(self._rows) < n:
+            batch = next(self._batches, None)
+            if batch is None:
+                raise ReplayError(f"{self.path}: the orderbook file has fewer rows than the message file")
+            self._rows = np.concatenate([self._rows, batch]) if len(self._rows) else batch
         out, self._rows = self._rows[:n], self._rows[n:]
         return np.ascontiguousarray(out)
 
@@ -200,22 +196,9 @@ def read_lobster_orderbook(path: str | Path, levels: Optional[int] = None) -> np
     levels = levels or lobster_levels(path)
     if not levels:
         raise ReplayError(f"{path}: cannot tell the number of levels from the name; pass levels=")
-    decoder = OrderbookDecoder(levels)
-    parts = []
-    pending = b""
     with open_stream(path) as f:
-        while True:
-            chunk = f.read(CHUNK_BYTES)
-            eof = not chunk
-            data = pending + chunk
-            try:
-                rows, used = decoder.decode(data, eof)
-            except ValueError as exc:
-                raise ReplayError(f"{path}: {exc}") from None
-            parts.append(rows)
-            pending = data[used:]
-            if eof:
-                return np.concatenate(parts)
+        parts = list(_orderbook_batches(f, path, levels))
+    return np.concatenate(parts) if parts else np.empty((0, 4 * levels), dtype=np.int64)
 
 
 @dataclass
