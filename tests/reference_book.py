@@ -283,7 +283,7 @@ class ReferenceBook:
                 self._cancel_taker(t, Reason.FOK_NOT_FILLABLE)
                 return None
             self._match(t)
-        self._finish(t, c["tif"], rest_price, c["display_quantity"], c["post_only"], c["flags"])
+        self._finish(t, c["tif"], rest_price, c["display_quantity"], c["post_only"])
         return None
 
     def _fok_fillable(self, t: _Taker) -> bool:
@@ -379,7 +379,7 @@ class ReferenceBook:
         t.remaining = 0
         t.stopped = True
 
-    def _finish(self, t: _Taker, tif: int, rest_price: int, display: int, post_only: int, flags: int) -> None:
+    def _finish(self, t: _Taker, tif: int, rest_price: int, display: int, post_only: int) -> None:
         if t.remaining == 0 or t.stopped:
             return
         if t.market or tif in (TimeInForce.IOC, TimeInForce.FOK):
@@ -471,7 +471,7 @@ class ReferenceBook:
                        leaves=quantity, reason=Reason.POST_ONLY_REPRICED)
         elif not o.post_only:
             self._match(t)
-        self._finish(t, o.tif, rest_price, o.peak, o.post_only, 1 if o.hidden else 0)
+        self._finish(t, o.tif, rest_price, o.peak, o.post_only)
         return None
 
     def expire(self, ts: int, tif: int) -> None:
