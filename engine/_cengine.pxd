@@ -313,6 +313,8 @@ cdef extern from "engine/engine.hpp" namespace "engine" nogil:
         uint64_t skipped
         uint64_t quotes
 
+    OrderId REMATCH_FIRST_INFERRED_ID "engine::Rematcher::kFirstInferredId"
+
     cdef cppclass Rematcher:
         Rematcher(Book& book)
         void apply(const FeedMessage* m, size_t n, const QuoteUpdate* quotes, size_t nq) except +

@@ -998,6 +998,11 @@ cdef class Rematcher:
         return self.book.take_events()
 
     @property
+    def first_inferred_id(self):
+        """The id of the first inferred incoming order (the rest count up from it)."""
+        return ce.REMATCH_FIRST_INFERRED_ID
+
+    @property
     def stats(self):
         s = self._rematcher.stats()
         return {"messages": s.messages, "orders": s.orders, "cancels": s.cancels, "replaces": s.replaces,

@@ -443,6 +443,12 @@ def rematch(path: str | Path, quotes: str | Path | None = None, *, symbol: Optio
     decoder = ItchDecoder() if fmt == "itch" else None
     bar = Progress(_size(path), Path(path).name, progress)
     locate = None
+
+    def record(ev: np.ndarray) -> None:
+        _count_events(ev, acc, rm.first_inferred_id)
+        if writer is not None:
+            writer.write(ev)
+
     t0 = time.perf_counter()
     try:
         batches = iter_lobster(path, bar) if fmt == "lobster" else iter_itch(path, decoder, bar)
@@ -461,14 +467,9 @@ def rematch(path: str | Path, quotes: str | Path | None = None, *, symbol: Optio
             if qarr is not None and len(batch):
                 cut = int(np.searchsorted(qarr["ts"], batch["ts"][-1], side="right"))
                 due, qarr = qarr[:cut], qarr[cut:]
-            ev = rm.apply(np.ascontiguousarray(batch), due)
-            _count_events(ev, acc, 1 << 62)
-            if writer is not None:
-                writer.write(ev)
+            record(rm.apply(np.ascontiguousarray(batch), due))
         if qarr is not None and len(qarr):
-            ev = rm.apply(np.zeros(0, dtype=FEED_DTYPE), qarr)
-            if writer is not None:
-                writer.write(ev)
+            record(rm.apply(np.zeros(0, dtype=FEED_DTYPE), qarr))
     finally:
         bar.close()
         if writer is not None:

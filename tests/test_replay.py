@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 
 import engine.replay as replay_mod
-from engine import Book, FeedKind, Side
-from engine._core import BookBuilder, ItchDecoder, LobsterDecoder, OrderbookDecoder, generate_itch
+from engine import Book, FeedKind, Liquidity, Side
+from engine import EventType as T
+from engine._core import BookBuilder, ItchDecoder, LobsterDecoder, OrderbookDecoder, Rematcher, generate_itch
 from engine.dtypes import FEED_DTYPE
 from engine.quotes import read_quote_file
 from engine.replay import (
@@ -25,6 +26,7 @@ from engine.replay import (
     replay_itch,
     replay_lobster,
 )
+from helpers import Ev, as_evs
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 LOB = DATA / "lobster"
@@ -316,6 +318,29 @@ def test_itch_unknown_execution_is_counted_not_fatal(tmp_path):
 
 
 # ----------------------------------------------------------- re-matching
+def test_rematcher_turns_each_execution_into_an_inferred_ioc():
+    b = Book("X")
+    rm = Rematcher(b)
+    m = np.zeros(3, dtype=FEED_DTYPE)
+    m["kind"] = [FeedKind.ADD, FeedKind.EXECUTE, FeedKind.EXECUTE]
+    m["order_id"] = 5
+    m["side"] = Side.SELL
+    m["price"] = 100500
+    m["quantity"] = [100, 60, 40]
+    m["ts"] = [1, 2, 3]
+    first = rm.first_inferred_id
+    assert first == 1 << 62  # above any id a feed uses
+    assert as_evs(rm.apply(m)) == [
+        Ev(T.ACCEPTED, 5, Side.SELL, 100500, 100, 100, ts=1),
+        Ev(T.ACCEPTED, first, Side.BUY, 100500, 60, 60, ts=2),
+        Ev(T.FILL, first, Side.BUY, 100500, 60, 0, contra_id=5, contra_leaves=40, liquidity=Liquidity.MAKER_DISPLAYED,
+           ts=2),
+        Ev(T.ACCEPTED, first + 1, Side.BUY, 100500, 40, 40, ts=3),
+        Ev(T.FILL, first + 1, Side.BUY, 100500, 40, 0, contra_id=5, liquidity=Liquidity.MAKER_DISPLAYED, ts=3),
+    ]
+    assert (rm.stats["inferred_takers"], rm.stats["history_shares"], b.order_count) == (2, 100, 0)
+
+
 @needs_data
 def test_rematch_lobster_without_quotes(tmp_path):
     out = tmp_path / "events.csv"

@@ -36,6 +36,10 @@ struct RematchStats {
 
 class Rematcher {
 public:
+    // Ids given to the inferred incoming orders, upward from here (above any
+    // id a feed uses, so the caller can tell them apart in the events).
+    static constexpr OrderId kFirstInferredId = OrderId{1} << 62;
+
     explicit Rematcher(Book& book) : book_(book) {}
 
     // Apply `n` messages, and the quotes (sorted by ts) due before each.
@@ -162,7 +166,7 @@ private:
     std::vector<History> history_;
     RematchStats stats_;
     Timestamp last_ = 0;
-    OrderId next_taker_ = OrderId{1} << 62;  // ids of the inferred incoming orders
+    OrderId next_taker_ = kFirstInferredId;
 };
 
 }  // namespace engine
