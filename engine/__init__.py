@@ -20,7 +20,7 @@ except ImportError as exc:  # pragma: no cover - depends on how it was installed
         "`pip install -e .` (or `pip install .` and run Python from another folder)."
     ) from exc
 
-from engine._core import MAX_PRICE, MAX_QUANTITY, Book, ProtectedBook, quote_condition_flags
+from engine._core import MAX_PRICE, MAX_QUANTITY, MAX_VENUES, Book, ProtectedBook, quote_condition_flags
 from engine.dtypes import (
     COMMAND_DTYPE,
     EVENT_DTYPE,
@@ -90,6 +90,7 @@ __all__ = [
     "LockCrossMode",
     "MAX_PRICE",
     "MAX_QUANTITY",
+    "MAX_VENUES",
     "ORDER_DTYPE",
     "OrderFlag",
     "OrderState",

@@ -11,6 +11,7 @@ _Int = SupportsIndex
 
 MAX_PRICE: int
 MAX_QUANTITY: int
+MAX_VENUES: int
 
 class Book:
     """A limit order book for one symbol, matched in C++."""

@@ -40,6 +40,7 @@ cdef extern from "numpy/arrayobject.h":
 
 MAX_PRICE = ce.kMaxPrice
 MAX_QUANTITY = ce.kMaxQuantity
+MAX_VENUES = ce.kMaxVenues
 
 for _dtype, _size in (
     (COMMAND_DTYPE, sizeof(ce.Command)),

@@ -18,6 +18,7 @@ from typing import Optional
 
 import numpy as np
 
+from engine._core import MAX_VENUES
 from engine.dtypes import QUOTE_DTYPE
 from engine.enums import Feed
 from engine.prices import to_units
@@ -73,8 +74,8 @@ def read_quote_file(path: str | Path, venues: Optional[list[str]] = None, round_
             except (ValueError, IndexError, KeyError) as exc:
                 raise ReplayError(f"{path}: line {line}: malformed quote row ({exc})") from None
             if venue not in ids:
-                if len(names) >= 32:
-                    raise ReplayError(f"{path}: line {line}: more than 32 venues")
+                if len(names) >= MAX_VENUES:
+                    raise ReplayError(f"{path}: line {line}: more than {MAX_VENUES} venues")
                 ids[venue] = len(names)
                 names.append(venue)
             rows.append((ts, max(bid, 0), max(bsz, 0), max(ask, 0), max(asz, 0), ids[venue],

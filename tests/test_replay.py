@@ -395,6 +395,11 @@ def test_own_quote_file_and_errors(tmp_path):
     bad.write_text("ts,venue,bid,bid_size,ask,ask_size,condition\n5,Y,10.04,300,100600,200,\n")
     with pytest.raises(ReplayError, match=r"bad\.csv: line 2"):
         read_quote_file(bad)
+    many = tmp_path / "many.csv"  # the protected-quote table holds 32 venues
+    many.write_text("ts,venue,bid,bid_size,ask,ask_size,condition\n"
+                    + "".join(f"{i},V{i},100400,100,100600,100,\n" for i in range(33)))
+    with pytest.raises(ReplayError, match=r"many\.csv: line 34: more than 32 venues"):
+        read_quote_file(many)
 
 
 # -------------------------------------------------------------------- CLI
