@@ -41,6 +41,24 @@ class Book:
         flags: Optional[_Int] = None,
         lock_cross: Optional[_Int] = None,
     ) -> int: ...
+    def order_record(
+        self,
+        order_id: _Int,
+        side: _Int,
+        price: _Int,
+        quantity: _Int,
+        *,
+        order_type: Optional[_Int] = None,
+        tif: Optional[_Int] = None,
+        ts: Optional[_Int] = None,
+        display_quantity: Optional[_Int] = None,
+        participant: Optional[_Int] = None,
+        stp: Optional[_Int] = None,
+        post_only: Optional[_Int] = None,
+        hidden: bool = False,
+        flags: Optional[_Int] = None,
+        lock_cross: Optional[_Int] = None,
+    ) -> npt.NDArray[np.void]: ...
     def cancel(self, order_id: _Int, *, ts: Optional[_Int] = None) -> int: ...
     def reduce(self, order_id: _Int, quantity: _Int, *, ts: Optional[_Int] = None) -> int: ...
     def replace(
@@ -113,6 +131,21 @@ class ProtectedBook(Book):
         feed: _Int = Feed.DIRECT,
         condition: Union[str, _Int, None] = None,
     ) -> int: ...
+    def quote_record(
+        self,
+        venue: Union[str, _Int],
+        bid_price: _Int,
+        bid_size: _Int,
+        ask_price: _Int,
+        ask_size: _Int,
+        *,
+        ts: Optional[_Int] = None,
+        bid_automated: bool = True,
+        ask_automated: bool = True,
+        closed: bool = False,
+        feed: _Int = Feed.DIRECT,
+        condition: Union[str, _Int, None] = None,
+    ) -> npt.NDArray[np.void]: ...
     def update_quotes(self, quotes: npt.NDArray[np.void]) -> npt.NDArray[np.void]: ...
     def start_regular_hours(self, *, ts: Optional[_Int] = None) -> int: ...
     def end_regular_hours(self, *, ts: Optional[_Int] = None) -> int: ...

@@ -134,6 +134,36 @@ cdef object _own_events(ce.Event* block, size_t n):
 
 
 # ------------------------------------------------------------------- the book
+cdef int _fill_new_order(ce.Command* c, Book book, order_id, side, price, quantity, order_type, tif, ts,
+                         display_quantity, participant, stp, post_only, bint hidden, flags, lock_cross) except -1:
+    """Book.submit's arguments as a Command: checked (errors name the argument) and defaulted."""
+    memset(c, 0, sizeof(ce.Command))
+    c.order_id = _u64(order_id, "order_id")
+    c.side = <uint8_t>_ranged(side, "side", 255)
+    c.price = _i64(price, "price")
+    c.quantity = _i64(quantity, "quantity")
+    c.order_type = 1 if order_type is None else <uint8_t>_ranged(order_type, "order_type", 255)
+    if tif is None:
+        c.tif = 3 if c.order_type == 2 else 1
+    else:
+        c.tif = <uint8_t>_ranged(tif, "tif", 255)
+    c.ts = book._ts(ts)
+    if display_quantity is not None:
+        c.display_quantity = _i64(display_quantity, "display_quantity")
+    if participant is not None:
+        c.participant = <uint32_t>_ranged(participant, "participant", 0xFFFFFFFF)
+    if stp is not None:
+        c.stp = <uint8_t>_ranged(stp, "stp", 255)
+    if post_only is not None:
+        c.post_only = <uint8_t>_ranged(post_only, "post_only", 255)
+    c.flags = 1 if hidden else 0
+    if flags is not None:
+        c.flags |= <uint32_t>_ranged(flags, "flags", 0xFFFFFFFF)
+    if lock_cross is not None:
+        c.lock_cross = <uint8_t>_ranged(lock_cross, "lock_cross", 255)
+    return 0
+
+
 cdef class Book:
     """A limit order book for one symbol, matched in C++.
 
@@ -213,33 +243,24 @@ cdef class Book:
         cdef ce.Command c
         cdef size_t before
         self._idle()
-        memset(&c, 0, sizeof(c))
-        c.order_id = _u64(order_id, "order_id")
-        c.side = <uint8_t>_ranged(side, "side", 255)
-        c.price = _i64(price, "price")
-        c.quantity = _i64(quantity, "quantity")
-        c.order_type = 1 if order_type is None else <uint8_t>_ranged(order_type, "order_type", 255)
-        if tif is None:
-            c.tif = 3 if c.order_type == 2 else 1
-        else:
-            c.tif = <uint8_t>_ranged(tif, "tif", 255)
-        c.ts = self._ts(ts)
-        if display_quantity is not None:
-            c.display_quantity = _i64(display_quantity, "display_quantity")
-        if participant is not None:
-            c.participant = <uint32_t>_ranged(participant, "participant", 0xFFFFFFFF)
-        if stp is not None:
-            c.stp = <uint8_t>_ranged(stp, "stp", 255)
-        if post_only is not None:
-            c.post_only = <uint8_t>_ranged(post_only, "post_only", 255)
-        c.flags = 1 if hidden else 0
-        if flags is not None:
-            c.flags |= <uint32_t>_ranged(flags, "flags", 0xFFFFFFFF)
-        if lock_cross is not None:
-            c.lock_cross = <uint8_t>_ranged(lock_cross, "lock_cross", 255)
+        _fill_new_order(&c, self, order_id, side, price, quantity, order_type, tif, ts, display_quantity,
+                        participant, stp, post_only, hidden, flags, lock_cross)
         before = self._book.events().size()
         self._book.submit(c)
         return self._book.events().size() - before
+
+    def order_record(self, order_id, side, price, quantity, *, order_type=None, tif=None, ts=None,
+                     display_quantity=None, participant=None, stp=None, post_only=None, bint hidden=False,
+                     flags=None, lock_cross=None):
+        """The command :meth:`submit` would apply, checked and defaulted the same
+        way, as a one-row ``COMMAND_DTYPE`` array (to journal or batch it). The
+        book is not changed."""
+        cdef cnp.ndarray out = np.zeros(1, dtype=COMMAND_DTYPE)
+        cdef ce.Command* c = <ce.Command*>cnp.PyArray_DATA(out)
+        _fill_new_order(c, self, order_id, side, price, quantity, order_type, tif, ts, display_quantity,
+                        participant, stp, post_only, hidden, flags, lock_cross)
+        c.action = 1  # Action.NEW
+        return out
 
     def cancel(self, order_id, *, ts=None):
         """Cancel a resting order; return the number of events produced."""
@@ -461,6 +482,25 @@ cdef class Book:
 
 
 # ------------------------------------------------------- protected book
+cdef int _fill_quote(ce.QuoteUpdate* q, ProtectedBook book, venue, bid_price, bid_size, ask_price, ask_size, ts,
+                     bint bid_automated, bint ask_automated, bint closed, feed, condition) except -1:
+    """ProtectedBook.update_quote's arguments as a QuoteUpdate, checked (errors name the argument)."""
+    memset(q, 0, sizeof(ce.QuoteUpdate))
+    if type(venue) is int and 0 <= venue < ce.kMaxVenues:  # the fast path
+        q.venue = <uint8_t>venue
+    else:
+        q.venue = <uint8_t>book.venue_id(venue)
+    q.bid_price = _i64(bid_price, "bid_price")
+    q.bid_size = _i64(bid_size, "bid_size")
+    q.ask_price = _i64(ask_price, "ask_price")
+    q.ask_size = _i64(ask_size, "ask_size")
+    q.feed = <uint8_t>_ranged(feed, "feed", 255)
+    q.condition = _condition_byte(condition)
+    q.flags = ((0 if bid_automated else 1) | (0 if ask_automated else 2) | (4 if closed else 0))
+    q.ts = book._ts(ts)
+    return 0
+
+
 cdef class ProtectedBook(Book):
     """A :class:`Book` that trades under Regulation NMS.
 
@@ -525,23 +565,22 @@ cdef class ProtectedBook(Book):
         """
         cdef ce.QuoteUpdate q
         cdef size_t before
-        memset(&q, 0, sizeof(q))
-        if type(venue) is int and 0 <= venue < ce.kMaxVenues:  # the fast path
-            q.venue = <uint8_t>venue
-        else:
-            q.venue = <uint8_t>self.venue_id(venue)
-        q.bid_price = _i64(bid_price, "bid_price")
-        q.bid_size = _i64(bid_size, "bid_size")
-        q.ask_price = _i64(ask_price, "ask_price")
-        q.ask_size = _i64(ask_size, "ask_size")
-        q.feed = <uint8_t>_ranged(feed, "feed", 255)
-        q.condition = _condition_byte(condition)
-        q.flags = ((0 if bid_automated else 1) | (0 if ask_automated else 2) | (4 if closed else 0))
-        q.ts = self._ts(ts)
+        _fill_quote(&q, self, venue, bid_price, bid_size, ask_price, ask_size, ts, bid_automated, ask_automated,
+                    closed, feed, condition)
         self._idle()
         before = self._book.events().size()
         self._book.update_quote(q)
         return self._book.events().size() - before
+
+    def quote_record(self, venue, bid_price, bid_size, ask_price, ask_size, *, ts=None,
+                     bint bid_automated=True, bint ask_automated=True, bint closed=False,
+                     feed=Feed.DIRECT, condition=None):
+        """The update :meth:`update_quote` would apply, checked the same way, as a
+        one-row ``QUOTE_DTYPE`` array (to journal or batch it). The book is not changed."""
+        cdef cnp.ndarray out = np.zeros(1, dtype=QUOTE_DTYPE)
+        _fill_quote(<ce.QuoteUpdate*>cnp.PyArray_DATA(out), self, venue, bid_price, bid_size, ask_price, ask_size,
+                    ts, bid_automated, ask_automated, closed, feed, condition)
+        return out
 
     def update_quotes(self, cnp.ndarray quotes not None):
         """Apply a ``QUOTE_DTYPE`` array in order, without the GIL; returns every pending event."""

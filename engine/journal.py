@@ -98,17 +98,8 @@ class JournaledBook:
 
     def submit(self, order_id: int, side: int, price: int, quantity: int, *, ts: Optional[int] = None,
                **kw) -> np.ndarray:
-        c = new_commands(1)
-        c["action"], c["order_id"], c["side"], c["price"], c["quantity"] = Action.NEW, order_id, side, price, quantity
-        c["order_type"] = kw.pop("order_type", 1)
-        c["tif"] = kw.pop("tif", TimeInForce.IOC if c["order_type"][0] == 2 else TimeInForce.DAY)
-        c["flags"] = kw.pop("flags", 0) | (1 if kw.pop("hidden", False) else 0)
-        for field in ("display_quantity", "participant", "stp", "post_only", "lock_cross"):
-            c[field] = kw.pop(field, 0) or 0
-        if kw:
-            raise TypeError(f"submit() got unexpected arguments: {', '.join(kw)}")
-        c["ts"] = self._ts(ts)
-        return self.execute(c)
+        """As :meth:`Book.submit` (same arguments, checks and defaults)."""
+        return self.execute(self.book.order_record(order_id, side, price, quantity, ts=ts, **kw))
 
     def cancel(self, order_id: int, *, ts: Optional[int] = None) -> np.ndarray:
         return self._simple(Action.CANCEL, order_id, ts)
@@ -124,16 +115,10 @@ class JournaledBook:
         return self._simple(Action.EXPIRE, 0, ts, tif=tif)
 
     def update_quote(self, venue, bid_price: int, bid_size: int, ask_price: int, ask_size: int, *,
-                     ts: Optional[int] = None, bid_automated: bool = True, ask_automated: bool = True,
-                     closed: bool = False, feed: int = 0, condition=None) -> np.ndarray:
-        q = np.zeros(1, dtype=QUOTE_DTYPE)
-        q["venue"] = self._protected().venue_id(venue)
-        q["bid_price"], q["bid_size"], q["ask_price"], q["ask_size"] = bid_price, bid_size, ask_price, ask_size
-        q["flags"] = (0 if bid_automated else 1) | (0 if ask_automated else 2) | (4 if closed else 0)
-        q["feed"] = feed
-        q["condition"] = ord(condition) if isinstance(condition, str) else (condition or 0)
-        q["ts"] = self._ts(ts)
-        return self.update_quotes(q)
+                     ts: Optional[int] = None, **kw) -> np.ndarray:
+        """As :meth:`ProtectedBook.update_quote` (same arguments and checks)."""
+        record = self._protected().quote_record(venue, bid_price, bid_size, ask_price, ask_size, ts=ts, **kw)
+        return self.update_quotes(record)
 
     def start_regular_hours(self, *, ts: Optional[int] = None) -> np.ndarray:
         return self._session(ts, True)

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine import Book, ProtectedBook, Side
+from engine import Action, Book, Feed, OrderType, ProtectedBook, Side, TimeInForce
 from engine._core import load_snapshot
 from engine.journal import JournaledBook, JournalError, recover
 from journal_flow import VENUES, inputs
@@ -75,6 +75,29 @@ def test_recovery_after_sigkill_matches_an_uninterrupted_run(tmp_path, run):
     # the journal was left whole: a second recovery finds nothing torn and the same state
     again, report2 = recover(tmp_path, lambda: ProtectedBook("J", venues=VENUES), venues=VENUES)
     assert report2.truncated_bytes == 0 and state(again) == state(book)
+
+
+def test_journaled_inputs_are_checked_and_defaulted_as_the_book_does(tmp_path):
+    jb = JournaledBook(tmp_path, ProtectedBook("J", venues=["X", "Y"]))
+    size = (tmp_path / "journal.bin").stat().st_size
+    with pytest.raises(TypeError, match="price"):
+        jb.submit(1, Side.BUY, 100.5, 100, ts=1)  # not silently truncated to 100
+    with pytest.raises(ValueError, match="venue='NOPE'"):
+        jb.update_quote("NOPE", 100_400, 100, 100_600, 100, ts=1)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'colour'"):
+        jb.submit(1, Side.BUY, 100_500, 100, ts=1, colour=3)
+    assert jb.records == 0 and (tmp_path / "journal.bin").stat().st_size == size  # nothing journaled
+    plain = ProtectedBook("J", venues=["X", "Y"])
+    plain.update_quote("Y", 100_400, 100, 100_600, 100, ts=1, condition="B", feed=Feed.CQS)
+    plain.submit(1, Side.SELL, 100_600, 300, ts=2, display_quantity=100, participant=4)
+    plain.submit(2, Side.BUY, 0, 50, ts=3, order_type=OrderType.MARKET)  # defaults to IOC
+    want = plain.take_events()
+    got = [jb.update_quote("Y", 100_400, 100, 100_600, 100, ts=1, condition="B", feed=Feed.CQS),
+           jb.submit(1, Side.SELL, 100_600, 300, ts=2, display_quantity=100, participant=4),
+           jb.submit(2, Side.BUY, 0, 50, ts=3, order_type=OrderType.MARKET)]
+    assert np.concatenate(got).tobytes() == want.tobytes() and jb.records == 3
+    c = plain.order_record(2, Side.BUY, 0, 50, order_type=OrderType.MARKET)
+    assert (int(c["action"][0]), int(c["tif"][0]), int(c["ts"][0])) == (Action.NEW, TimeInForce.IOC, 3)
 
 
 def test_a_torn_last_record_is_cut_off_and_reported(tmp_path):
