@@ -57,16 +57,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_replay(args: argparse.Namespace) -> int:
+    if args.paths:
+        return _replay_paths(args, list(args.paths))
+    from engine._core import generate_itch
+
+    with tempfile.TemporaryDirectory(prefix="engine-replay-") as folder:  # removed afterwards: tens of MB
+        generated = Path(folder) / "generated.itch"
+        print(f"Generating {args.generate:,} ITCH 5.0 order messages for 8 stocks into a temporary file ...")
+        generated.write_bytes(generate_itch(args.generate, 8, 1))
+        return _replay_paths(args, [generated])
+
+
+def _replay_paths(args: argparse.Namespace, paths: list[Path]) -> int:
     from engine.replay import ReplayError, lobster_orderbook_for, rematch, replay
 
-    paths = list(args.paths)
-    if not paths:
-        from engine._core import generate_itch
-
-        tmp = Path(tempfile.mkdtemp(prefix="engine-replay-")) / "generated.itch"
-        print(f"Generating {args.generate:,} ITCH 5.0 order messages for 8 stocks into {tmp} ...")
-        tmp.write_bytes(generate_itch(args.generate, 8, 1))
-        paths = [tmp]
     missing = [p for p in paths + [args.orderbook, args.quotes] if p is not None and not p.exists()]
     if missing:
         print(f"error: {missing[0]}: no such file", file=sys.stderr)
@@ -127,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         run_demo(messages=args.messages, seed=args.seed, profile=args.profile, show_events=args.show_events)
         return 0
     # the tour: replay generated ITCH, then the matching demo
-    status = run_replay(build_parser().parse_args(["replay", "--generate", "2000000"]))
+    status = run_replay(build_parser().parse_args(["replay"]))
     print()
     run_demo()
     return status

@@ -1,6 +1,7 @@
 """Replay: LOBSTER and ITCH 5.0 readers, book building verified against LOBSTER's
 own orderbook files, re-matching, quote files, and the CLI."""
 import gzip
+import os
 import subprocess
 import sys
 import zipfile
@@ -412,9 +413,12 @@ def test_cli_replay_as_a_newcomer_would_use_it():
 
 
 def test_cli_replay_generated_and_errors(tmp_path):
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
     out = subprocess.run([sys.executable, "-m", "engine", "replay", "--generate", "20000", "--no-progress"],
-                         capture_output=True, text=True, timeout=120)
+                         capture_output=True, text=True, timeout=120, env={**os.environ, "TMPDIR": str(scratch)})
     assert out.returncode == 0 and "anomalies: none" in out.stdout
+    assert list(scratch.iterdir()) == []  # the generated file is not left behind
     missing = subprocess.run([sys.executable, "-m", "engine", "replay", str(tmp_path / "nope.csv")],
                              capture_output=True, text=True, timeout=60)
     assert missing.returncode == 1 and "nope.csv: no such file" in missing.stderr
