@@ -19,7 +19,7 @@ from typing import Optional
 import numpy as np
 
 import engine
-from engine._core import Book, ProtectedBook, clock_overhead_ns, measure_latency
+from engine._core import MAX_VENUES, Book, ProtectedBook, clock_overhead_ns, measure_latency
 from engine.flow import PROFILES, generate_mixed
 
 #: engine::LatencyOp values, in order
@@ -97,8 +97,8 @@ def run_bench(operations: int = 200_000, seed: int = 1, profile: str = "ten_doll
         raise ValueError(f"operations={operations} must be at least 1")
     if profile not in PROFILES:
         raise ValueError(f"profile={profile!r} is not one of {sorted(PROFILES)}")
-    if not 1 <= venues <= 32:
-        raise ValueError(f"venues={venues} must be in 1..32")
+    if not 1 <= venues <= MAX_VENUES:
+        raise ValueError(f"venues={venues} must be in 1..{MAX_VENUES}")
     commands, quotes, schedule = generate_mixed(operations, seed, profile, quote_share, venues)
     regime = PROFILES[profile].tick_regime
     book: Book

@@ -41,4 +41,4 @@ def test_cli_bench_json_and_errors():
     assert data["machine"]["cores"] >= 1 and data["throughput_per_second"] > 0
     bad = subprocess.run([sys.executable, "-m", "engine", "bench", "--venues", "40"], capture_output=True,
                          text=True, timeout=60)
-    assert bad.returncode == 2 and "venues" in bad.stderr
+    assert bad.returncode == 2 and "venues=40 must be in 1..32" in bad.stderr
