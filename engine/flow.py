@@ -22,7 +22,7 @@ import numpy as np
 from engine._core import Book
 from engine.dtypes import COMMAND_DTYPE
 from engine.enums import Action, OrderFlag, OrderType, PostOnly, Side, TickRegime, TimeInForce
-from engine.prices import tick_index
+from engine.prices import tick_index, tick_size
 
 ONE_DOLLAR = 10_000
 NINE_THIRTY_NS = 34_200_000_000_000  # 09:30:00 in ns after midnight
@@ -59,7 +59,7 @@ PROFILES: dict[str, FlowProfile] = {
 
 def price_at_indices(idx: np.ndarray, regime: TickRegime) -> np.ndarray:
     """Vectorised engine.price_at_index: units below $1.00, ticks above."""
-    tick = 50 if regime == TickRegime.HALF_PENNY_2024 else 100
+    tick = tick_size(ONE_DOLLAR, regime)  # the core's grid above $1.00 (tests compare with price_at_index)
     idx = np.asarray(idx, dtype=np.int64)
     return np.where(idx < ONE_DOLLAR, idx, ONE_DOLLAR + (idx - ONE_DOLLAR) * tick)
 
