@@ -73,11 +73,15 @@ class JournaledBook:
         self.fsync = fsync
         path = self.directory / "journal.bin"
         fresh = not path.exists() or path.stat().st_size == 0
+        self.records = 0
+        if not fresh:
+            self.records, end = _scan_records(path)
+            if end < path.stat().st_size:  # records appended after a torn one would be lost on recovery
+                raise JournalError(f"{path}: a torn record at byte {end}: run recover() before journaling more")
         self._file: BinaryIO = open(path, "ab")
         if fresh:
             self._file.write(MAGIC)
             self._file.flush()
-        self.records = _count_records(path) if not fresh else 0
         self._since_snapshot = 0
 
     # ---- inputs
@@ -235,8 +239,16 @@ def _read_records(path: Path):
     return pos
 
 
-def _count_records(path: Path) -> int:
-    return sum(1 for _ in _read_records(path))
+def _scan_records(path: Path) -> tuple[int, int]:
+    """How many whole records the journal holds, and the byte offset where they end."""
+    records = _read_records(path)
+    count = 0
+    while True:
+        try:
+            next(records)
+        except StopIteration as stop:
+            return count, stop.value
+        count += 1
 
 
 def _apply(book: Book, kind: int, payload: bytes) -> np.ndarray:

@@ -121,6 +121,22 @@ def test_a_torn_last_record_is_cut_off_and_reported(tmp_path):
     assert report.replayed == 1 and report.truncated_bytes > 0
 
 
+def test_a_journal_with_a_torn_record_is_not_appended_to_before_recovery(tmp_path):
+    jb = JournaledBook(tmp_path, Book("T"))
+    jb.submit(1, Side.BUY, 100_500, 100, ts=1)
+    jb.close()
+    path = tmp_path / "journal.bin"
+    whole = path.stat().st_size
+    with open(path, "ab") as f:
+        f.write(b"\x40\x00\x00")  # a record cut short by a crash
+    with pytest.raises(JournalError, match=rf"journal\.bin: a torn record at byte {whole}: run recover\(\)"):
+        JournaledBook(tmp_path, Book("T"))
+    assert path.stat().st_size == whole + 3  # refused without touching the file
+    recover(tmp_path, lambda: Book("T"))
+    with JournaledBook(tmp_path, Book("T")) as again:
+        assert again.records == 1
+
+
 def test_snapshots_are_used_and_a_broken_one_is_skipped(tmp_path):
     jb = JournaledBook(tmp_path, Book("T"), snapshot_every=3)
     for i in range(1, 11):
