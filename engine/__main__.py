@@ -46,7 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "(default: the one LOBSTER names beside the message file, if present)")
     rp.add_argument("--no-check", action="store_true", help="do not look for a LOBSTER orderbook file")
     rp.add_argument("--quotes", type=Path, help="away venues' quotes (TAQ or ts,venue,bid,bid_size,ask,ask_size,"
-                    "condition) for the trade-through check in match mode")
+                    "condition[,feed]) for the trade-through check in match mode")
+    rp.add_argument("--quote-feed", choices=["CQS", "UQDF"], type=str.upper,
+                    help="the feed of the quote file's condition codes, when it has no feed column")
     rp.add_argument("--symbols", help="ITCH: comma-separated symbols to build (default: all)")
     rp.add_argument("--events-out", type=Path, help="match mode: write every event to .csv or .parquet")
     rp.add_argument("--generate", type=int, default=2_000_000, metavar="N",
@@ -81,7 +83,7 @@ def _replay_paths(args: argparse.Namespace, paths: list[Path]) -> int:
         for path in paths:
             if args.mode == "match":
                 matched = rematch(path, args.quotes, symbol=symbols[0] if symbols else None, progress=progress,
-                                  events_out=args.events_out)
+                                  events_out=args.events_out, quote_feed=args.quote_feed)
                 print(matched.summary())
                 continue
             orderbook = None if args.no_check else (args.orderbook or lobster_orderbook_for(path))

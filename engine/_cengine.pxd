@@ -2,6 +2,7 @@
 from libc.stdint cimport int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 from libcpp cimport bool as cbool
 from libcpp.memory cimport unique_ptr
+from libcpp.string cimport string
 from libcpp.vector cimport vector
 
 
@@ -105,6 +106,8 @@ cdef extern from "engine/engine.hpp" namespace "engine" nogil:
         int64_t make_rebate_nd
         int64_t make_rate_ppm
 
+    const char* fee_cap_violation(const FeeSchedule& s, FeeCapRegime r)
+
     struct TradeThroughConfig:
         cbool rule611_enabled
         cbool enforce_outside_rth
@@ -129,22 +132,38 @@ cdef extern from "engine/engine.hpp" namespace "engine" nogil:
 
     cdef cppclass ProtectedQuoteTable:
         Timestamp flicker_window()
-        cbool set_flicker_window(Timestamp w)
-        void refresh(Timestamp t) except +
-        Price pbb()
-        Price pbo()
-        uint32_t pbb_venues()
-        uint32_t pbo_venues()
-        cbool crossed()
-        cbool locked()
-        uint32_t self_help_mask()
         uint32_t version()
         const VenueQuote& venue(int v)
         cbool self_help_active(int venue, Timestamp t)
         uint64_t unknown_conditions()
         uint64_t off_grid_quotes()
-        Price nbb()
-        Price nbo()
+        int venue_count()
+
+    struct ProtectedBbo:
+        Price pbb
+        Price pbo
+        uint32_t pbb_venues
+        uint32_t pbo_venues
+        cbool crossed
+        cbool locked
+        uint32_t version
+
+    cdef enum ConfigField "engine::ConfigChange::Field":
+        CONFIG_RULE611 "engine::ConfigChange::kRule611"
+        CONFIG_ENFORCE_OUTSIDE_RTH "engine::ConfigChange::kEnforceOutsideRth"
+        CONFIG_SUBPENNY_EXEMPTION "engine::ConfigChange::kSubpennyExemption"
+        CONFIG_LOCK_CROSS_PROTECTION "engine::ConfigChange::kLockCrossProtection"
+        CONFIG_DEFAULT_LOCK_CROSS "engine::ConfigChange::kDefaultLockCross"
+        CONFIG_FLICKER_WINDOW "engine::ConfigChange::kFlickerWindow"
+
+    struct ConfigChange:
+        uint32_t set
+        cbool rule611_enabled
+        cbool enforce_outside_rth
+        cbool subpenny_exemption
+        cbool lock_cross_enabled
+        uint8_t default_lock_cross
+        Timestamp flicker_window
 
     enum class ComplianceCode(uint16_t):
         pass
@@ -163,7 +182,6 @@ cdef extern from "engine/engine.hpp" namespace "engine" nogil:
         FeeSchedule fees
         FeeCapRegime fee_regime
         cbool in_rth
-        cbool dirty
 
     cdef cppclass EventBuffer:
         size_t size()
@@ -181,16 +199,19 @@ cdef extern from "engine/engine.hpp" namespace "engine" nogil:
         void reduce(Timestamp ts, OrderId id, Quantity quantity) except +
         void replace(Timestamp ts, OrderId id, OrderId new_id, Price price, Quantity quantity) except +
         void expire(Timestamp ts, TimeInForce tif) except +
-        void enable_reg_nms() except +
+        cbool failed()
+        void enable_reg_nms(int venues) except +
         cbool reg_nms_enabled()
         RegNmsState* reg_nms()
         const char* set_fee_schedule(const FeeSchedule& s, FeeCapRegime regime) except +
+        const char* configure(const ConfigChange& change, cbool apply) except +
         void update_quote(const QuoteUpdate& q) except +
         void update_quotes(const QuoteUpdate* quotes, size_t n) except +
         void set_session(Timestamp ts, cbool regular_hours) except +
         void declare_self_help(Timestamp ts, int venue, Timestamp start, Timestamp end) except +
         void revoke_self_help(Timestamp ts, int venue, Timestamp at) except +
-        TradeThroughDecision check_print(Price p, Timestamp t, Side side, uint32_t flags) except +
+        cbool check_print(Price p, Timestamp t, Side side, uint32_t flags, TradeThroughDecision* out) except +
+        cbool protected_bbo(Timestamp t, ProtectedBbo* out) except +
         EventBuffer& events()
         uint64_t last_sequence()
         Timestamp last_timestamp()
@@ -297,7 +318,7 @@ cdef extern from "engine/engine.hpp" namespace "engine" nogil:
         size_t book_count()
         const ReplayStats& stats()
         void apply(const FeedMessage* m, size_t n) except +
-        void apply_lobster_verified(const FeedMessage* m, const int64_t* rows, size_t n, size_t levels) except +
+        cbool apply_lobster_verified(const FeedMessage* m, const int64_t* rows, size_t n, size_t levels) except +
     vector[uint8_t] generate_itch(uint64_t messages, int symbols, uint64_t seed) except +
 
     struct RematchStats:
@@ -325,4 +346,4 @@ cdef extern from "engine/engine.hpp" namespace "engine" nogil:
                          size_t n, uint32_t* ns, uint8_t* kind) except +
 
     vector[uint8_t] save_snapshot(const Book& b) except +
-    unique_ptr[Book] load_snapshot(const uint8_t* data, size_t size, const char** error) except +
+    unique_ptr[Book] load_snapshot(const uint8_t* data, size_t size, string* error) except +

@@ -8,11 +8,13 @@ own the C++ memory, without copying.
 """
 from cpython.long cimport PyLong_AsLongLongAndOverflow, PyLong_AsUnsignedLongLong, PyLong_Check
 from cpython.pycapsule cimport PyCapsule_GetPointer, PyCapsule_New
+from cpython.pythread cimport PyThread_get_thread_ident
 from cpython.ref cimport Py_INCREF
-from libc.stdint cimport int64_t, uint8_t, uint16_t, uint32_t, uint64_t
+from libc.stdint cimport int64_t, uint8_t, uint16_t, uint32_t, uint64_t, uintptr_t
 from libc.stdlib cimport free
 from libc.string cimport memset
 from libcpp.memory cimport unique_ptr
+from libcpp.string cimport string
 from libcpp.vector cimport vector
 
 cimport numpy as cnp
@@ -104,14 +106,66 @@ cdef inline ce.TickRegime _regime(object v) except *:
 
 cdef int _require_records(cnp.ndarray a, object dtype, str name, str dtype_name) except -1:
     """A batch argument must be a one-dimensional, C-contiguous array of exactly
-    this dtype: no silent conversion or copy."""
+    this dtype, aligned for the C++ record it is read as: no silent conversion
+    or copy. (Every record has 8-byte fields.)"""
     if a.dtype is not dtype and a.dtype != dtype:
         raise TypeError(f"{name} must have dtype engine.{dtype_name}, not {a.dtype}")
     if a.ndim != 1:
         raise ValueError(f"{name} must be one-dimensional, not {a.ndim}-dimensional")
     if not cnp.PyArray_IS_C_CONTIGUOUS(a):
         raise ValueError(f"{name} must be C-contiguous (use np.ascontiguousarray({name}))")
+    if (<uintptr_t>cnp.PyArray_DATA(a)) % 8 != 0:
+        raise ValueError(f"{name} must be aligned to 8 bytes (use {name}.copy())")
     return 0
+
+
+cdef int _require_writable(cnp.ndarray a, str name) except -1:
+    if not cnp.PyArray_ISWRITEABLE(a):
+        raise ValueError(f"{name} must be a writable array (this one is read-only)")
+    return 0
+
+
+# ------------------------------------------------------------ thread guard
+cdef class _Guard:
+    """Who may use a C++ object right now: one per C++ book (a BookBuilder and
+    every book it owns share the builder's), checked by every method that
+    touches it. A batch call holds it while it runs without the GIL; hold()
+    holds it for a block of calls. Other threads then get RuntimeError instead
+    of racing the C++ code. Only touched with the GIL held, so plain fields do."""
+
+    cdef unsigned long owner  # the thread holding it; 0 when free
+    cdef int depth
+    cdef str what
+
+    def __cinit__(self, str what):
+        self.what = what
+
+    cdef int refuse(self) except -1:
+        raise RuntimeError(f"this {self.what} is in use by another thread (a batch running, or hold())")
+
+    cdef inline int check(self) except -1:
+        if self.owner != 0 and self.owner != PyThread_get_thread_ident():
+            self.refuse()
+        return 0
+
+    cdef inline int enter(self) except -1:
+        self.check()
+        self.owner = PyThread_get_thread_ident()
+        self.depth += 1
+        return 0
+
+    cdef inline void exit(self) noexcept:
+        self.depth -= 1
+        if self.depth == 0:
+            self.owner = 0
+
+    # `with guard:` around a call that runs without the GIL
+    def __enter__(self):
+        self.enter()
+
+    def __exit__(self, *exc):
+        self.exit()
+        return False
 
 
 # ------------------------------------------------------------- event arrays
@@ -131,6 +185,25 @@ cdef object _own_events(ce.Event* block, size_t n):
     )
     cnp.set_array_base(arr, PyCapsule_New(<void*>block, NULL, _free_block))
     return arr
+
+
+cdef class _Hold:
+    """What Book.hold() returns: holds the book's guard inside a with block."""
+
+    cdef _Guard _guard
+    cdef object _target
+
+    def __cinit__(self, _Guard guard, target):
+        self._guard = guard
+        self._target = target
+
+    def __enter__(self):
+        self._guard.enter()
+        return self._target
+
+    def __exit__(self, *exc):
+        self._guard.exit()
+        return False
 
 
 # ------------------------------------------------------------------- the book
@@ -180,7 +253,7 @@ cdef class Book:
 
     cdef ce.Book* _book
     cdef readonly str symbol
-    cdef bint _busy
+    cdef _Guard _guard  # shared by every Python object that reaches this C++ book
     cdef object _owner  # set when the C++ book belongs to another object (a BookBuilder)
 
     def __cinit__(self, str symbol not None = "", tick_regime=TickRegime.PENNY_2005, *args, **kwargs):
@@ -190,20 +263,34 @@ cdef class Book:
             raise TypeError(f"Book() got unexpected arguments: {extra}")
         self._book = new ce.Book(_regime(tick_regime))
         self.symbol = symbol
-        self._busy = False
+        self._guard = _Guard("Book")
 
     def __dealloc__(self):
         if self._owner is None:
             del self._book
 
     def __repr__(self):
+        self._idle()
         return (f"<engine.Book {self.symbol!r} {self.tick_regime.name}: {self._book.order_count()} orders,"
                 f" top {self.top()}>")
 
     cdef inline int _idle(self) except -1:
-        if self._busy:
-            raise RuntimeError("this Book is running a batch in another thread")
+        """Refuse when another thread is using the book, or when a command ran
+        out of memory part way (the state is then not trusted)."""
+        if self._guard.owner != 0:
+            self._guard.check()
+        if self._book.failed():
+            raise RuntimeError("this Book ran out of memory in the middle of a command and its state is not"
+                               " trusted: restore it from a snapshot or its journal")
         return 0
+
+    def hold(self):
+        """A context manager that holds the book for a block of calls: until the
+        block ends, calls from other threads raise ``RuntimeError`` (calls from
+        this thread go on). A journal uses it so that checking, journaling and
+        applying an input cannot be interleaved with another thread's calls."""
+        self._idle()
+        return _Hold(self._guard, self)
 
     cdef inline int64_t _ts(self, object ts) except? -1:
         cdef int64_t last
@@ -219,7 +306,7 @@ cdef class Book:
         if n < 0 or n > 0xFFFFFFFF:
             raise ValueError(f"orders={n} must be between 0 and 2**32-1")
         self._idle()
-        self._book.reserve(<size_t>n)
+        self._book.reserve(<size_t>n)  # MemoryError leaves the book as it was
 
     @property
     def tick_regime(self):
@@ -311,6 +398,48 @@ cdef class Book:
         self._book.expire(t, <ce.TimeInForce>f)
         return self._book.events().size() - before
 
+    # The commands the operations above would apply, checked and defaulted the
+    # same way, as one-row COMMAND_DTYPE arrays (to journal or batch them).
+    def cancel_record(self, order_id, *, ts=None):
+        """The command :meth:`cancel` would apply, as a one-row ``COMMAND_DTYPE`` array."""
+        cdef cnp.ndarray out = np.zeros(1, dtype=COMMAND_DTYPE)
+        cdef ce.Command* c = <ce.Command*>cnp.PyArray_DATA(out)
+        c.order_id = _u64(order_id, "order_id")
+        c.ts = self._ts(ts)
+        c.action = 2  # Action.CANCEL
+        return out
+
+    def reduce_record(self, order_id, quantity, *, ts=None):
+        """The command :meth:`reduce` would apply, as a one-row ``COMMAND_DTYPE`` array."""
+        cdef cnp.ndarray out = np.zeros(1, dtype=COMMAND_DTYPE)
+        cdef ce.Command* c = <ce.Command*>cnp.PyArray_DATA(out)
+        c.order_id = _u64(order_id, "order_id")
+        c.quantity = _i64(quantity, "quantity")
+        c.ts = self._ts(ts)
+        c.action = 4  # Action.REDUCE
+        return out
+
+    def replace_record(self, order_id, price, quantity, *, new_order_id=None, ts=None):
+        """The command :meth:`replace` would apply, as a one-row ``COMMAND_DTYPE`` array."""
+        cdef cnp.ndarray out = np.zeros(1, dtype=COMMAND_DTYPE)
+        cdef ce.Command* c = <ce.Command*>cnp.PyArray_DATA(out)
+        c.order_id = _u64(order_id, "order_id")
+        c.price = _i64(price, "price")
+        c.quantity = _i64(quantity, "quantity")
+        c.new_order_id = 0 if new_order_id is None else _u64(new_order_id, "new_order_id")
+        c.ts = self._ts(ts)
+        c.action = 3  # Action.REPLACE
+        return out
+
+    def expire_record(self, *, tif=TimeInForce.DAY, ts=None):
+        """The command :meth:`expire` would apply, as a one-row ``COMMAND_DTYPE`` array."""
+        cdef cnp.ndarray out = np.zeros(1, dtype=COMMAND_DTYPE)
+        cdef ce.Command* c = <ce.Command*>cnp.PyArray_DATA(out)
+        c.tif = <uint8_t>_ranged(tif, "tif", 255)
+        c.ts = self._ts(ts)
+        c.action = 5  # Action.EXPIRE
+        return out
+
     def execute(self, cnp.ndarray commands not None):
         """Run a ``COMMAND_DTYPE`` array in order, without the GIL.
 
@@ -324,12 +453,9 @@ cdef class Book:
         self._idle()
         first = <const ce.Command*>cnp.PyArray_DATA(commands)
         n = <size_t>commands.shape[0]
-        self._busy = True
-        try:
+        with self._guard:
             with nogil:
                 self._book.execute_batch(first, n)
-        finally:
-            self._busy = False
         return self.take_events()
 
     # ------------------------------------------------------------- events
@@ -349,16 +475,19 @@ cdef class Book:
     @property
     def pending_events(self):
         """How many events are waiting for :meth:`take_events`."""
+        self._idle()
         return self._book.events().size()
 
     @property
     def last_sequence(self):
         """Sequence number of the last event produced (0 before any)."""
+        self._idle()
         return self._book.last_sequence()
 
     @property
     def last_timestamp(self):
         """Timestamp of the last accepted command (None before any)."""
+        self._idle()
         cdef int64_t t = self._book.last_timestamp()
         return None if t == -9223372036854775807 - 1 else t
 
@@ -395,14 +524,18 @@ cdef class Book:
         """Up to ``levels`` displayed levels per side, best first: ``(bids, asks)``
         as ``LEVEL_DTYPE`` arrays. Non-displayed interest is not shown."""
         cdef int64_t n = _i64(levels, "levels")
-        cdef size_t kb, ka
+        cdef size_t kb, ka, nb, na
         if n < 0:
             raise ValueError(f"levels={n} must not be negative")
         self._idle()
-        bids = np.empty(n, dtype=LEVEL_DTYPE)
-        asks = np.empty(n, dtype=LEVEL_DTYPE)
-        kb = self._book.depth(<ce.Side>1, <ce.LevelView*>cnp.PyArray_DATA(bids), <size_t>n)
-        ka = self._book.depth(<ce.Side>2, <ce.LevelView*>cnp.PyArray_DATA(asks), <size_t>n)
+        # A side shows at most two levels per ranked level (a slid order shows one
+        # tick away): never allocate more than that, whatever was asked for.
+        nb = min(<size_t>n, 2 * self._book.level_count(<ce.Side>1))
+        na = min(<size_t>n, 2 * self._book.level_count(<ce.Side>2))
+        bids = np.empty(nb, dtype=LEVEL_DTYPE)
+        asks = np.empty(na, dtype=LEVEL_DTYPE)
+        kb = self._book.depth(<ce.Side>1, <ce.LevelView*>cnp.PyArray_DATA(bids), nb)
+        ka = self._book.depth(<ce.Side>2, <ce.LevelView*>cnp.PyArray_DATA(asks), na)
         return bids[:kb], asks[:ka]
 
     def best_ranked_price(self, side):
@@ -439,34 +572,42 @@ cdef class Book:
         return out[:k]
 
     def __len__(self):
+        self._idle()
         return self._book.order_count()
 
     def __contains__(self, order_id):
-        return self._book.contains(_u64(order_id, "order_id"))
+        cdef uint64_t oid = _u64(order_id, "order_id")
+        self._idle()
+        return self._book.contains(oid)
 
     @property
     def order_count(self):
         """Number of resting orders."""
+        self._idle()
         return self._book.order_count()
 
     @property
     def bid_levels(self):
         """Number of bid price levels, non-displayed-only levels included."""
+        self._idle()
         return self._book.level_count(<ce.Side>1)
 
     @property
     def ask_levels(self):
         """Number of offer price levels, non-displayed-only levels included."""
+        self._idle()
         return self._book.level_count(<ce.Side>2)
 
     @property
     def memory_bytes(self):
         """Bytes held by the book's own structures (pending events excluded)."""
+        self._idle()
         return self._book.memory_bytes()
 
     def save_snapshot(self):
         """The book's whole state as bytes (orders, clock, sequence, and the Reg NMS
-        state of a ProtectedBook); :func:`load_snapshot` restores it."""
+        state of a ProtectedBook), with a format version and a checksum;
+        :func:`load_snapshot` restores it."""
         cdef vector[uint8_t] out
         self._idle()
         out = ce.save_snapshot(self._book[0])
@@ -476,7 +617,7 @@ cdef class Book:
         """None when every internal invariant holds, else a description of the
         first one broken (for tests and fuzzing; walks the whole book)."""
         cdef const char* why
-        self._idle()
+        self._guard.check()
         why = self._book.check_integrity()
         return None if why == NULL else why.decode()
 
@@ -486,7 +627,7 @@ cdef int _fill_quote(ce.QuoteUpdate* q, ProtectedBook book, venue, bid_price, bi
                      bint bid_automated, bint ask_automated, bint closed, feed, condition) except -1:
     """ProtectedBook.update_quote's arguments as a QuoteUpdate, checked (errors name the argument)."""
     memset(q, 0, sizeof(ce.QuoteUpdate))
-    if type(venue) is int and 0 <= venue < ce.kMaxVenues:  # the fast path
+    if type(venue) is int and 0 <= venue < book._venue_count:  # the fast path
         q.venue = <uint8_t>venue
     else:
         q.venue = <uint8_t>book.venue_id(venue)
@@ -520,6 +661,7 @@ cdef class ProtectedBook(Book):
     cdef ce.RegNmsState* _nms
     cdef readonly tuple venues
     cdef dict _venue_ids
+    cdef int _venue_count
 
     def __cinit__(self, str symbol not None = "", tick_regime=TickRegime.PENNY_2005, venues=(),
                   bint regular_hours=True):
@@ -531,22 +673,24 @@ cdef class ProtectedBook(Book):
                 raise TypeError(f"venues must be non-empty strings, got {n!r}")
         if len(set(names)) != len(names):
             raise ValueError("venues has duplicate names")
-        self._book.enable_reg_nms()
+        self._book.enable_reg_nms(len(names))
         self._nms = self._book.reg_nms()
         self._nms.in_rth = regular_hours
         self.venues = names
         self._venue_ids = {n: i for i, n in enumerate(names)}
+        self._venue_count = len(names)
 
     def venue_id(self, venue):
-        """The index of a venue given by name or index."""
+        """The index of a venue given by name or by its index in ``venues``."""
         if isinstance(venue, str):
             try:
                 return self._venue_ids[venue]
             except KeyError:
                 raise ValueError(f"venue={venue!r} is not one of this book's venues {self.venues}") from None
         v = _i64(venue, "venue")
-        if v < 0 or v >= ce.kMaxVenues:
-            raise ValueError(f"venue={v} is outside 0..{ce.kMaxVenues - 1}")
+        if v < 0 or v >= self._venue_count:
+            raise ValueError(f"venue={v} is not one of this book's {self._venue_count} venues"
+                             f" (0..{self._venue_count - 1}: {self.venues})")
         return v
 
     def venue_names(self, mask):
@@ -583,47 +727,52 @@ cdef class ProtectedBook(Book):
         return out
 
     def update_quotes(self, cnp.ndarray quotes not None):
-        """Apply a ``QUOTE_DTYPE`` array in order, without the GIL; returns every pending event."""
+        """Apply a ``QUOTE_DTYPE`` array in order, without the GIL; returns every pending event.
+        A record for a venue the book does not have is refused (a REJECTED event, UNKNOWN_VENUE)."""
         cdef const ce.QuoteUpdate* first
         cdef size_t n
         _require_records(quotes, QUOTE_DTYPE, "quotes", "QUOTE_DTYPE")
         self._idle()
         first = <const ce.QuoteUpdate*>cnp.PyArray_DATA(quotes)
         n = <size_t>quotes.shape[0]
-        self._busy = True
-        try:
+        with self._guard:
             with nogil:
                 self._book.update_quotes(first, n)
-        finally:
-            self._busy = False
         return self.take_events()
 
-    def start_regular_hours(self, *, ts=None):
-        """Regular trading hours begin: fills carry Rule 611 codes (D4)."""
-        return self._session(ts, True)
+    def start_regular_hours(self, *, ts=None, bint dry_run=False):
+        """Regular trading hours begin: fills carry Rule 611 codes (D4).
+        ``dry_run``: check the arguments as the call would, change nothing, and
+        return them as the call would apply them (what a journal records)."""
+        return self._session(ts, True, dry_run)
 
-    def end_regular_hours(self, *, ts=None):
-        """Regular trading hours end: the check goes on as venue policy, if enabled."""
-        return self._session(ts, False)
+    def end_regular_hours(self, *, ts=None, bint dry_run=False):
+        """Regular trading hours end: the check goes on as venue policy, if enabled.
+        ``dry_run`` as for :meth:`start_regular_hours`."""
+        return self._session(ts, False, dry_run)
 
-    cdef object _session(self, object ts, bint rth):
+    cdef object _session(self, object ts, bint rth, bint dry_run):
         cdef int64_t t = self._ts(ts)
         cdef size_t before
         self._idle()
+        if dry_run:
+            return {"ts": t}
         before = self._book.events().size()
         self._book.set_session(t, rth)
         return self._book.events().size() - before
 
     @property
     def in_regular_hours(self):
+        self._idle()
         return bool(self._nms.in_rth)
 
-    def declare_self_help(self, venue, start=None, end=None, *, ts=None):
+    def declare_self_help(self, venue, start=None, end=None, *, ts=None, bint dry_run=False):
         """Declare self-help against a venue over [start, end) (end None: until revoked).
 
         ``start`` defaults to ``ts``. Its quotes are then excluded from the
         trade-through and lock/cross tests, and executions that would have
-        traded through them are audited as (b)(1) (REQ-SH-01/03).
+        traded through them are audited as (b)(1) (REQ-SH-01/03). ``dry_run``
+        as for :meth:`start_regular_hours`.
         """
         cdef int64_t t = self._ts(ts)
         cdef int64_t s0 = t if start is None else _i64(start, "start")
@@ -631,29 +780,40 @@ cdef class ProtectedBook(Book):
         cdef int v = self.venue_id(venue)
         cdef size_t before
         self._idle()
+        if dry_run:
+            return {"venue": v, "start": s0, "end": e0, "ts": t}
         before = self._book.events().size()
         self._book.declare_self_help(t, v, s0, e0)
         return self._book.events().size() - before
 
-    def revoke_self_help(self, venue, at=None, *, ts=None):
-        """End the open self-help declaration against a venue at ``at`` (default ``ts``)."""
+    def revoke_self_help(self, venue, at=None, *, ts=None, bint dry_run=False):
+        """End the open self-help declaration against a venue at ``at`` (default ``ts``).
+        ``dry_run`` as for :meth:`start_regular_hours`."""
         cdef int64_t t = self._ts(ts)
         cdef int64_t a = t if at is None else _i64(at, "at")
         cdef int v = self.venue_id(venue)
         cdef size_t before
         self._idle()
+        if dry_run:
+            return {"venue": v, "at": a, "ts": t}
         before = self._book.events().size()
         self._book.revoke_self_help(t, v, a)
         return self._book.events().size() - before
 
     def self_help_active(self, venue, at):
-        return bool(self._nms.table.self_help_active(self.venue_id(venue), _i64(at, "at")))
+        cdef int v = self.venue_id(venue)
+        cdef int64_t t = _i64(at, "at")
+        self._idle()
+        return bool(self._nms.table.self_help_active(v, t))
 
     def set_fee_schedule(self, *, take_fee_nd=0, take_rate_ppm=0, make_rebate_nd=0, make_rate_ppm=0,
-                         regime=FeeCapRegime.CAP_2005):
+                         regime=FeeCapRegime.CAP_2005, bint dry_run=False):
         """Load the access-fee schedule (nanodollars per share at or above $1.00,
-        parts per million of the price below). Raises ``ValueError`` naming the
-        field when it breaks the regime's Rule 610(c) cap; nothing is loaded then."""
+        parts per million of the price below; negative values are rebates to the
+        taker or fees on the maker). Raises ``ValueError`` naming the field when
+        it lies outside the regime's Rule 610(c) cap (every field is bounded by
+        it, rebates included); nothing is loaded then. ``dry_run`` as for
+        :meth:`start_regular_hours`."""
         cdef ce.FeeSchedule f
         cdef const char* bad
         f.take_fee_nd = _i64(take_fee_nd, "take_fee_nd")
@@ -662,75 +822,120 @@ cdef class ProtectedBook(Book):
         f.make_rate_ppm = _i64(make_rate_ppm, "make_rate_ppm")
         r = _ranged(regime, "regime", 1)
         self._idle()
-        bad = self._book.set_fee_schedule(f, <ce.FeeCapRegime>r)
+        if dry_run:
+            bad = ce.fee_cap_violation(f, <ce.FeeCapRegime>r)
+        else:
+            bad = self._book.set_fee_schedule(f, <ce.FeeCapRegime>r)
         if bad != NULL:
             name = bad.decode()
             cap = "$0.003 per share / 0.3%" if r == 0 else "$0.001 per share / 0.1%"
-            raise ValueError(f"{name} breaks the Rule 610(c) cap of {FeeCapRegime(r).name} ({cap})")
+            raise ValueError(f"{name} is outside the Rule 610(c) cap of {FeeCapRegime(r).name} ({cap}),"
+                             f" which bounds every fee and rebate")
+        if dry_run:
+            return {"take_fee_nd": f.take_fee_nd, "take_rate_ppm": f.take_rate_ppm,
+                    "make_rebate_nd": f.make_rebate_nd, "make_rate_ppm": f.make_rate_ppm, "regime": r}
 
     @property
     def fee_schedule(self):
+        self._idle()
         f = self._nms.fees
         return {"take_fee_nd": f.take_fee_nd, "take_rate_ppm": f.take_rate_ppm,
                 "make_rebate_nd": f.make_rebate_nd, "make_rate_ppm": f.make_rate_ppm,
                 "regime": FeeCapRegime(<int>self._nms.fee_regime)}
 
     def configure(self, *, rule611=None, enforce_outside_rth=None, subpenny_exemption=None,
-                  lock_cross_protection=None, default_lock_cross=None, flicker_window_ns=None):
-        """Switch parts of the Reg NMS handling (each None leaves it as it is)."""
-        self._idle()
-        if flicker_window_ns is not None:
-            w = _i64(flicker_window_ns, "flicker_window_ns")
-            if not self._nms.table.set_flicker_window(w):
-                raise ValueError(f"flicker_window_ns={w} must be in 1..1_000_000_000 (never longer than 1 s, D5)")
-        if default_lock_cross is not None:
-            m = _ranged(default_lock_cross, "default_lock_cross", 3)
-            if m == 0:
-                raise ValueError("default_lock_cross must be SLIDE, PRICE_ADJUST or CANCEL_BACK")
-            self._nms.config.default_lock_cross = <ce.LockCrossMode>m
+                  lock_cross_protection=None, default_lock_cross=None, flicker_window_ns=None, bint dry_run=False):
+        """Switch parts of the Reg NMS handling (each None leaves it as it is).
+
+        Every argument is checked before any applies: a bad one raises naming it
+        and changes nothing. ``dry_run`` as for :meth:`start_regular_hours`.
+        """
+        cdef ce.ConfigChange c
+        cdef const char* bad
+        memset(&c, 0, sizeof(c))
+        args = {}
         if rule611 is not None:
-            self._nms.config.rule611_enabled = bool(rule611)
+            c.set |= ce.CONFIG_RULE611
+            c.rule611_enabled = args["rule611"] = bool(rule611)
         if enforce_outside_rth is not None:
-            self._nms.config.enforce_outside_rth = bool(enforce_outside_rth)
+            c.set |= ce.CONFIG_ENFORCE_OUTSIDE_RTH
+            c.enforce_outside_rth = args["enforce_outside_rth"] = bool(enforce_outside_rth)
         if subpenny_exemption is not None:
-            self._nms.config.subpenny_exemption = bool(subpenny_exemption)
+            c.set |= ce.CONFIG_SUBPENNY_EXEMPTION
+            c.subpenny_exemption = args["subpenny_exemption"] = bool(subpenny_exemption)
         if lock_cross_protection is not None:
-            self._nms.config.lock_cross_enabled = bool(lock_cross_protection)
-        self._nms.dirty = True  # resting re-priced orders are re-placed at the next command
+            c.set |= ce.CONFIG_LOCK_CROSS_PROTECTION
+            c.lock_cross_enabled = args["lock_cross_protection"] = bool(lock_cross_protection)
+        if default_lock_cross is not None:
+            c.set |= ce.CONFIG_DEFAULT_LOCK_CROSS
+            c.default_lock_cross = <uint8_t>_ranged(default_lock_cross, "default_lock_cross", 255)
+            args["default_lock_cross"] = c.default_lock_cross
+        if flicker_window_ns is not None:
+            c.set |= ce.CONFIG_FLICKER_WINDOW
+            c.flicker_window = args["flicker_window_ns"] = _i64(flicker_window_ns, "flicker_window_ns")
+        self._idle()
+        bad = self._book.configure(c, not dry_run)
+        if bad != NULL:
+            name = bad.decode()
+            if name == "default_lock_cross":
+                raise ValueError(f"default_lock_cross={c.default_lock_cross} must be SLIDE, PRICE_ADJUST or"
+                                 " CANCEL_BACK")
+            if name == "flicker_window_ns":
+                raise ValueError(f"flicker_window_ns={c.flicker_window} must be in 1..1_000_000_000"
+                                 " (never longer than 1 s, D5)")
+            raise ValueError(f"{name} is not valid")
+        if dry_run:
+            return args
 
     @property
     def config(self):
+        self._idle()
         c = self._nms.config
         return {"rule611": c.rule611_enabled, "enforce_outside_rth": c.enforce_outside_rth,
                 "subpenny_exemption": c.subpenny_exemption, "lock_cross_protection": c.lock_cross_enabled,
                 "default_lock_cross": LockCrossMode(<int>c.default_lock_cross),
                 "flicker_window_ns": self._nms.table.flicker_window()}
 
+    cdef int64_t _query_ts(self, object ts, str name) except? -1:
+        """A query's time: the book's clock by default; never earlier than it."""
+        cdef int64_t t = self._ts(ts)
+        cdef int64_t last = self._book.last_timestamp()
+        if t < last:
+            raise ValueError(f"{name}={t} is earlier than the book's clock ({last}): a query answers for now"
+                             " or later")
+        return t
+
     def protected_bbo(self, at=None):
         """The protected best bid and offer with the venues at each (REQ-PQ-04),
-        as of ``at`` (default: the book's last timestamp)."""
-        cdef ce.ProtectedQuoteTable* t = &self._nms.table
+        as of ``at`` (default: the book's clock; never earlier), with self-help
+        brought up to then. A query: changes nothing."""
+        cdef ce.ProtectedBbo b
+        cdef int64_t t
         self._idle()
-        t.refresh(self._ts(at))
+        t = self._query_ts(at, "at")
+        self._book.protected_bbo(t, &b)
         return ProtectedBBO(
-            t.pbb() or None, tuple(self.venue_names(t.pbb_venues())),
-            t.pbo() or None, tuple(self.venue_names(t.pbo_venues())),
-            bool(t.crossed()), bool(t.locked()), t.version(),
+            b.pbb or None, tuple(self.venue_names(b.pbb_venues)),
+            b.pbo or None, tuple(self.venue_names(b.pbo_venues)),
+            bool(b.crossed), bool(b.locked), b.version,
         )
 
     def check_print(self, price, *, side=Side.BUY, flags=0, ts=None):
-        """Would a print at ``price`` now be allowed (Rule 611)? Returns a
-        ``PrintCheck`` with the code, the venues traded through and blocking,
-        and what cleared each one. Changes nothing (a query for surveillance)."""
+        """Would a print at ``price`` at ``ts`` (default: the book's clock; never
+        earlier) be allowed (Rule 611)? Returns a ``PrintCheck`` with the code,
+        the venues traded through and blocking, and what cleared each one.
+        Changes nothing (a query for surveillance): the look-back window and
+        self-help are brought up to ``ts`` on a copy of the table."""
         cdef int64_t p = _i64(price, "price")
         cdef int64_t sd = _ranged(side, "side", 2)
         cdef uint32_t f = <uint32_t>_ranged(flags, "flags", 0xFFFFFFFF)
-        cdef int64_t t = self._ts(ts)
+        cdef int64_t t
         cdef ce.TradeThroughDecision d
         if sd == 0:
             raise ValueError("side must be Side.BUY or Side.SELL")
         self._idle()
-        d = self._book.check_print(p, t, <ce.Side>sd, f)
+        t = self._query_ts(ts, "ts")
+        self._book.check_print(p, t, <ce.Side>sd, f, &d)
         codes = {}
         for v in range(ce.kMaxVenues):
             if (d.through | d.self_help) >> v & 1:
@@ -742,6 +947,7 @@ cdef class ProtectedBook(Book):
     def quote(self, venue):
         """The latest quote from a venue as an ``AwayQuote``."""
         cdef int v = self.venue_id(venue)
+        self._idle()
         q = self._nms.table.venue(v)
         name = self.venues[v] if v < len(self.venues) else str(v)
         return AwayQuote(name, q.bid.price or None, q.bid.size, bool(q.bid.automated),
@@ -750,16 +956,19 @@ cdef class ProtectedBook(Book):
 
     @property
     def quote_version(self):
+        self._idle()
         return self._nms.table.version()
 
     @property
     def unknown_conditions(self):
         """Quote updates whose condition code was not in the feed's table (treated as protected)."""
+        self._idle()
         return self._nms.table.unknown_conditions()
 
     @property
     def off_grid_quotes(self):
         """Quote updates with a price off the Rule 612 grid (still protected, REQ-TICK-04)."""
+        self._idle()
         return self._nms.table.off_grid_quotes()
 
 
@@ -788,12 +997,15 @@ def quote_condition_flags(feed, condition):
 
 
 # ------------------------------------------------------------- replay
-cdef Book _borrowed_book(ce.Book* book, object owner, str symbol):
-    """A Book view of a C++ book owned by `owner` (kept alive by the view)."""
+cdef Book _borrowed_book(ce.Book* book, object owner, _Guard guard, str symbol):
+    """A Book view of a C++ book owned by `owner` (kept alive by the view), sharing
+    the owner's guard, so that no two views, and no view and the owner, use the
+    C++ book at once."""
     cdef Book view = Book.__new__(Book, symbol)
     del view._book
     view._book = book
     view._owner = owner
+    view._guard = guard
     return view
 
 
@@ -803,6 +1015,7 @@ cdef cnp.ndarray _feed_buffer(object out, size_t want):
     if not isinstance(out, np.ndarray):
         raise TypeError(f"out must be a numpy array of FEED_DTYPE, not {type(out).__name__}")
     _require_records(out, FEED_DTYPE, "out", "FEED_DTYPE")
+    _require_writable(out, "out")
     return out
 
 
@@ -810,6 +1023,10 @@ cdef class LobsterDecoder:
     """Decodes LOBSTER message-file text into ``FEED_DTYPE`` records, chunk by chunk."""
 
     cdef ce.LobsterMessageParser _parser
+    cdef _Guard _guard
+
+    def __cinit__(self):
+        self._guard = _Guard("LobsterDecoder")
 
     def decode(self, const unsigned char[::1] data, bint final=False, out=None):
         """Parse the whole lines of ``data``; returns ``(records, bytes consumed)``.
@@ -823,14 +1040,16 @@ cdef class LobsterDecoder:
         cdef ce.FeedMessage* dst = <ce.FeedMessage*>cnp.PyArray_DATA(dst_arr)
         cdef size_t cap = dst_arr.shape[0]
         cdef const char* src = <const char*>&data[0] if n else NULL
-        with nogil:
-            r = self._parser.parse(src, n, final, dst, cap)
+        with self._guard:
+            with nogil:
+                r = self._parser.parse(src, n, final, dst, cap)
         if r.error != NULL:
             raise ValueError(f"line {r.error_line}: {r.error.decode()}")
         return dst_arr[:r.produced], r.consumed
 
     @property
     def lines(self):
+        self._guard.check()
         return self._parser.lines()
 
 
@@ -839,6 +1058,7 @@ cdef class OrderbookDecoder:
 
     cdef ce.IntRowParser* _parser
     cdef readonly int levels
+    cdef _Guard _guard
 
     def __cinit__(self, levels):
         cdef int64_t n = _i64(levels, "levels")
@@ -846,6 +1066,7 @@ cdef class OrderbookDecoder:
             raise ValueError(f"levels={n} must be in 1..1000")
         self.levels = n
         self._parser = new ce.IntRowParser(4 * n)
+        self._guard = _Guard("OrderbookDecoder")
 
     def __dealloc__(self):
         del self._parser
@@ -857,8 +1078,9 @@ cdef class OrderbookDecoder:
         cdef cnp.ndarray out = np.empty((rows, 4 * self.levels), dtype=np.int64)
         cdef int64_t* dst = <int64_t*>cnp.PyArray_DATA(out)
         cdef const char* src = <const char*>&data[0] if n else NULL
-        with nogil:
-            r = self._parser.parse(src, n, final, dst, rows)
+        with self._guard:
+            with nogil:
+                r = self._parser.parse(src, n, final, dst, rows)
         if r.error != NULL:
             raise ValueError(f"line {r.error_line}: {r.error.decode()}")
         return out[:r.produced], r.consumed
@@ -868,6 +1090,10 @@ cdef class ItchDecoder:
     """Decodes Nasdaq TotalView-ITCH 5.0 bytes into ``FEED_DTYPE`` records, chunk by chunk."""
 
     cdef ce.ItchDecoder _decoder
+    cdef _Guard _guard
+
+    def __cinit__(self):
+        self._guard = _Guard("ItchDecoder")
 
     def decode(self, const unsigned char[::1] data, bint final=False, out=None):
         """Decode the whole messages of ``data``; returns ``(records, bytes consumed)``.
@@ -879,8 +1105,9 @@ cdef class ItchDecoder:
         cdef ce.FeedMessage* dst = <ce.FeedMessage*>cnp.PyArray_DATA(dst_arr)
         cdef size_t cap = dst_arr.shape[0]
         cdef const uint8_t* src = <const uint8_t*>&data[0] if n else NULL
-        with nogil:
-            r = self._decoder.decode(src, n, final, dst, cap)
+        with self._guard:
+            with nogil:
+                r = self._decoder.decode(src, n, final, dst, cap)
         if r.error != NULL:
             raise ValueError(f"byte {r.error_offset}: {r.error.decode()}")
         return dst_arr[:r.produced], r.consumed
@@ -888,15 +1115,18 @@ cdef class ItchDecoder:
     @property
     def messages(self):
         """Messages decoded or skipped so far."""
+        self._guard.check()
         return self._decoder.messages()
 
     @property
     def skipped(self):
         """Messages of types this decoder does not use, skipped by their length."""
+        self._guard.check()
         return self._decoder.skipped()
 
     def stocks(self):
         """The stock directory so far: ``{locate: (symbol, market category, round lot)}``."""
+        self._guard.check()
         cdef const vector[ce.ItchStock]* v = &self._decoder.stocks()
         cdef ce.ItchStock st
         out = {}
@@ -913,10 +1143,11 @@ cdef class BookBuilder:
     the named order and replaces, with no matching (the venue already did it)."""
 
     cdef ce.BookBuilder* _builder
-    cdef bint _busy
+    cdef _Guard _guard  # the builder's, and every book view's it hands out
 
     def __cinit__(self, tick_regime=TickRegime.PENNY_2005):
         self._builder = new ce.BookBuilder(_regime(tick_regime))
+        self._guard = _Guard("BookBuilder")
 
     def __dealloc__(self):
         del self._builder
@@ -928,6 +1159,7 @@ cdef class BookBuilder:
         for v in values:  # all checked before any is applied
             if v < 0 or v > 65535:
                 raise ValueError(f"locate {v} is outside 0..65535")
+        self._guard.check()
         self._builder.start_filtering()
         for v in values:
             self._builder.select(<uint16_t>v)
@@ -937,14 +1169,9 @@ cdef class BookBuilder:
         _require_records(messages, FEED_DTYPE, "messages", "FEED_DTYPE")
         cdef const ce.FeedMessage* first = <const ce.FeedMessage*>cnp.PyArray_DATA(messages)
         cdef size_t n = messages.shape[0]
-        if self._busy:
-            raise RuntimeError("this BookBuilder is running a batch in another thread")
-        self._busy = True
-        try:
+        with self._guard:
             with nogil:
                 self._builder.apply(first, n)
-        finally:
-            self._busy = False
 
     def apply_lobster_verified(self, cnp.ndarray messages not None, cnp.ndarray rows not None):
         """Apply LOBSTER messages checking the book after each against its orderbook
@@ -953,36 +1180,39 @@ cdef class BookBuilder:
         _require_records(messages, FEED_DTYPE, "messages", "FEED_DTYPE")
         if rows.dtype != np.int64 or rows.ndim != 2 or rows.shape[1] % 4 or not cnp.PyArray_IS_C_CONTIGUOUS(rows):
             raise TypeError("rows must be a C-contiguous int64 array of shape (n, 4 * levels)")
+        if rows.shape[1] == 0:
+            raise ValueError("rows must have at least one level (4 columns); these have none")
+        if (<uintptr_t>cnp.PyArray_DATA(rows)) % 8 != 0:
+            raise ValueError("rows must be aligned to 8 bytes (use rows.copy())")
         if rows.shape[0] != messages.shape[0]:
             raise ValueError(f"rows has {rows.shape[0]} rows for {messages.shape[0]} messages")
         cdef const ce.FeedMessage* first = <const ce.FeedMessage*>cnp.PyArray_DATA(messages)
         cdef const int64_t* r0 = <const int64_t*>cnp.PyArray_DATA(rows)
         cdef size_t n = messages.shape[0]
         cdef size_t levels = rows.shape[1] // 4
-        if self._busy:
-            raise RuntimeError("this BookBuilder is running a batch in another thread")
-        self._busy = True
-        try:
+        with self._guard:
             with nogil:
                 self._builder.apply_lobster_verified(first, r0, n, levels)
-        finally:
-            self._busy = False
 
     def book(self, locate=0, str symbol=""):
-        """The book of a stock locate (a view that keeps this builder alive), or None."""
+        """The book of a stock locate (a view that keeps this builder alive, and
+        shares its guard: while the builder applies a batch, the view refuses), or None."""
         cdef int64_t v = _i64(locate, "locate")
         if v < 0 or v > 65535:
             raise ValueError(f"locate={v} is outside 0..65535")
+        self._guard.check()
         cdef ce.Book* b = self._builder.book(<uint16_t>v)
-        return None if b == NULL else _borrowed_book(b, self, symbol)
+        return None if b == NULL else _borrowed_book(b, self, self._guard, symbol)
 
     @property
     def book_count(self):
+        self._guard.check()
         return self._builder.book_count()
 
     @property
     def stats(self):
         """Counters of what was applied, anomalies, and (LOBSTER) corrections from the orderbook file."""
+        self._guard.check()
         s = self._builder.stats()
         return {
             "messages": s.messages, "adds": s.adds, "cancels": s.cancels, "deletes": s.deletes,
@@ -1029,12 +1259,9 @@ cdef class Rematcher:
         cdef const ce.FeedMessage* first = <const ce.FeedMessage*>cnp.PyArray_DATA(messages)
         cdef size_t n = messages.shape[0]
         self.book._idle()
-        self.book._busy = True
-        try:
+        with self.book._guard:
             with nogil:
                 self._rematcher.apply(first, n, q, nq)
-        finally:
-            self.book._busy = False
         return self.book.take_events()
 
     @property
@@ -1044,6 +1271,7 @@ cdef class Rematcher:
 
     @property
     def stats(self):
+        self.book._guard.check()
         s = self._rematcher.stats()
         return {"messages": s.messages, "orders": s.orders, "cancels": s.cancels, "replaces": s.replaces,
                 "inferred_takers": s.inferred_takers, "history_executions": s.history_executions,
@@ -1075,12 +1303,9 @@ def measure_latency(Book book not None, cnp.ndarray commands not None, cnp.ndarr
     cdef uint32_t* pns = <uint32_t*>cnp.PyArray_DATA(ns)
     cdef uint8_t* pk = <uint8_t*>cnp.PyArray_DATA(kind)
     book._idle()
-    book._busy = True
-    try:
+    with book._guard:
         with nogil:
             ce.measure_latency(book._book[0], c, q, sch, <size_t>n, pns, pk)
-    finally:
-        book._busy = False
     book.clear_events()
     return ns, kind
 
@@ -1092,9 +1317,10 @@ def clock_overhead_ns():
 
 def load_snapshot(const unsigned char[::1] data, str symbol="", venues=()):
     """A book restored from :meth:`Book.save_snapshot` bytes: a ProtectedBook (named
-    ``venues``) when the snapshot has Reg NMS state, else a Book. Raises
-    ``ValueError`` saying what is wrong with bytes that are not a whole snapshot."""
-    cdef const char* error = NULL
+    ``venues``, as many as the snapshot's book had) when the snapshot has Reg NMS
+    state, else a Book. Every field is checked: bytes that are not a whole, sound
+    snapshot raise ``ValueError`` naming the field that is wrong."""
+    cdef string error
     cdef unique_ptr[ce.Book] restored
     cdef size_t n = data.shape[0]
     cdef Book view
@@ -1102,8 +1328,11 @@ def load_snapshot(const unsigned char[::1] data, str symbol="", venues=()):
         raise ValueError("data is empty: not an engine snapshot")
     restored = ce.load_snapshot(&data[0], n, &error)
     if not restored:
-        raise ValueError(f"data is not a usable snapshot: {error.decode()}")
+        raise ValueError(f"data is not a usable snapshot: {error.decode('utf-8', 'replace')}")
     if restored.get().reg_nms_enabled():
+        count = restored.get().reg_nms().table.venue_count()
+        if len(tuple(venues)) != count:
+            raise ValueError(f"venues names {len(tuple(venues))} venues, but the snapshot's book has {count}")
         view = ProtectedBook(symbol, <int>restored.get().tick_regime(), venues=venues)
     else:
         view = Book(symbol, <int>restored.get().tick_regime())

@@ -419,11 +419,12 @@ def _count_events(ev: np.ndarray, acc: dict, inferred_from: int) -> None:
 
 def rematch(path: str | Path, quotes: str | Path | None = None, *, symbol: Optional[str] = None,
             progress: bool = False, events_out: str | Path | None = None,
-            tick_regime: TickRegime = TickRegime.PENNY_2005) -> RematchResult:
+            tick_regime: TickRegime = TickRegime.PENNY_2005, quote_feed: Optional[str] = None) -> RematchResult:
     """Send a LOBSTER or ITCH file's flow through the engine's matching (one
     symbol: ``symbol`` for a multi-stock ITCH file), with the Rule 611 check
-    against a quote file if given. Returns counts of what history and the
-    engine did; ``events_out`` (.csv or .parquet) keeps every engine event."""
+    against a quote file if given (``quote_feed``: the feed its condition codes
+    come from, when it has no feed column). Returns counts of what history and
+    the engine did; ``events_out`` (.csv or .parquet) keeps every engine event."""
     from engine._core import Book, ProtectedBook, Rematcher
     from engine.quotes import read_quote_file
 
@@ -431,7 +432,7 @@ def rematch(path: str | Path, quotes: str | Path | None = None, *, symbol: Optio
     qarr = None
     book: Book
     if quotes is not None:
-        qarr, venues = read_quote_file(quotes)
+        qarr, venues = read_quote_file(quotes, feed=quote_feed)
         book = ProtectedBook("REPLAY", tick_regime=tick_regime, venues=venues)
     else:
         book = Book("REPLAY", tick_regime=tick_regime)

@@ -3,7 +3,11 @@
 For each: either an exception whose message names the argument, or exactly one
 REJECTED event with the expected reason; and in both cases the engine's state
 is exactly what it was (a full snapshot: every order, both sides' depth, the
-counters and clock, the protected-quote table, the configuration and fees).
+counters and clock, the protected-quote table, the configuration and fees, and
+the whole saved state byte for byte but for the sequence number a REJECTED
+event takes). The book has re-pricing due when the bad input arrives (a
+self-help interval began since its last command), so a refusal that moved
+anything would show.
 """
 from __future__ import annotations
 
@@ -41,9 +45,16 @@ def populated() -> ProtectedBook:
     b.submit(3, BUY, 100_100, 200, ts=14, hidden=True)
     b.submit(4, BUY, 100_900, 100, ts=15)  # slides against Y's offer
     b.declare_self_help("Z", start=5, end=6, ts=16)
+    b.declare_self_help("Y", start=18, end=10**12, ts=16)  # from ts 18, order 4 is due to go back to its limit
     b.set_fee_schedule(take_fee_nd=2_000_000)
     b.take_events()
     return b
+
+
+def saved_state(b: ProtectedBook) -> bytes:
+    """The whole saved state, with the sequence number and checksum blanked."""
+    s = b.save_snapshot()
+    return s[:17] + bytes(8) + s[25:-4]
 
 
 def snapshot(b: ProtectedBook) -> tuple:
@@ -128,11 +139,22 @@ CATALOGUE = [
     ("condition of two letters", lambda b: b.update_quote("X", 1, 1, 0, 0, ts=20, feed=Feed.CQS, condition="AB"),
      ("raise", ValueError, "condition")),
     ("venue index 40", lambda b: b.update_quote(40, 1, 1, 0, 0, ts=20), ("raise", ValueError, "venue")),
+    ("a venue index the book was not given", lambda b: b.update_quote(3, 1, 1, 0, 0, ts=20),
+     ("raise", ValueError, "venue=3")),
+    ("self-help for a venue index the book was not given", lambda b: b.declare_self_help(5),
+     ("raise", ValueError, "venue=5")),
     ("self-help for an unknown venue", lambda b: b.declare_self_help("Q"), ("raise", ValueError, "venue")),
     ("revoke self-help never declared", lambda b: b.revoke_self_help("X"), ("reject", Reason.INVALID_SELF_HELP)),
     ("overlapping self-help", lambda b: b.declare_self_help("Z", start=5, end=7),
      ("reject", Reason.INVALID_SELF_HELP)),
     ("fee over the cap", lambda b: b.set_fee_schedule(take_fee_nd=3_000_001), ("raise", ValueError, "take_fee_nd")),
+    ("a taker rebate of 10**17", lambda b: b.set_fee_schedule(take_fee_nd=-10**17), ("raise", ValueError, "take_fee_nd")),
+    ("a maker rebate of 10**17", lambda b: b.set_fee_schedule(make_rebate_nd=10**17),
+     ("raise", ValueError, "make_rebate_nd")),
+    ("configure: a good window with a bad mode", lambda b: b.configure(flicker_window_ns=5, default_lock_cross=9),
+     ("raise", ValueError, "default_lock_cross")),
+    ("a query before the book's clock", lambda b: b.check_print(100_300, ts=1), ("raise", ValueError, "ts=1")),
+    ("protected BBO before the book's clock", lambda b: b.protected_bbo(at=1), ("raise", ValueError, "at=1")),
     ("flicker window over 1 s", lambda b: b.configure(flicker_window_ns=1_000_000_001),
      ("raise", ValueError, "flicker_window_ns")),
     ("default lock/cross mode 0", lambda b: b.configure(default_lock_cross=0),
@@ -142,6 +164,8 @@ CATALOGUE = [
     ("commands of the wrong dtype", lambda b: b.execute(np.zeros(2, dtype=np.int64)), ("raise", TypeError, "commands")),
     ("commands not contiguous", lambda b: b.execute(new_commands(4)[::2]), ("raise", ValueError, "commands")),
     ("commands two-dimensional", lambda b: b.execute(new_commands(4).reshape(2, 2)), ("raise", ValueError, "commands")),
+    ("commands misaligned", lambda b: b.execute(_misaligned(bad_commands())), ("raise", ValueError, "aligned")),
+    ("quotes misaligned", lambda b: b.update_quotes(_misaligned(_quote_record())), ("raise", ValueError, "aligned")),
     ("quotes of the wrong dtype", lambda b: b.update_quotes(new_commands(2)), ("raise", TypeError, "quotes")),
     ("quotes not contiguous", lambda b: b.update_quotes(new_quotes(4)[::2]), ("raise", ValueError, "quotes")),
     ("a record with an unknown action", lambda b: b.execute(bad_commands(action=9)),
@@ -150,9 +174,18 @@ CATALOGUE = [
      ("reject", Reason.INVALID_FLAGS)),
     ("a quote record for venue 40", lambda b: b.update_quotes(_quote_record(venue=40)),
      ("reject", Reason.UNKNOWN_VENUE)),
+    ("a quote record for a venue the book was not given", lambda b: b.update_quotes(_quote_record(venue=3)),
+     ("reject", Reason.UNKNOWN_VENUE)),
     ("a quote record with reserved bits", lambda b: b.update_quotes(_quote_record(reserved=7)),
      ("reject", Reason.INVALID_QUOTE)),
 ]
+
+
+def _misaligned(records: np.ndarray) -> np.ndarray:
+    """The same records at an odd address (a view into a byte buffer)."""
+    raw = np.zeros(records.nbytes + 1, dtype=np.uint8)
+    raw[1:] = records.view(np.uint8)
+    return raw[1:].view(records.dtype)
 
 
 def _quote_record(**fields) -> np.ndarray:
@@ -167,6 +200,7 @@ def _quote_record(**fields) -> np.ndarray:
 def test_bad_input(call, expected):
     b = populated()
     before = snapshot(b)
+    saved = saved_state(b)
     seq = b.last_sequence
     if expected[0] == "raise":
         _, exc, name = expected
@@ -180,6 +214,34 @@ def test_bad_input(call, expected):
         assert events["reason"].tolist() == [expected[1]]
         assert b.last_sequence == seq + 1
     assert snapshot(b) == before
+    assert saved_state(b) == saved
+
+
+# Queries and other calls that must answer without changing anything.
+QUERIES = [
+    ("check_print at a later time", lambda b: b.check_print(100_600, ts=10**10)),
+    ("protected BBO at a later time", lambda b: b.protected_bbo(at=10**10)),
+    ("depth of 10**10 levels", lambda b: b.depth(10**10)),
+    ("a record of each kind", lambda b: (b.order_record(70, BUY, 100_200, 100), b.cancel_record(1),
+                                         b.reduce_record(1, 5), b.replace_record(1, 100_200, 50), b.expire_record(),
+                                         b.quote_record("X", 100_300, 100, 0, 0))),
+    ("dry runs of every control", lambda b: (b.configure(rule611=False, dry_run=True),
+                                             b.set_fee_schedule(take_fee_nd=1, dry_run=True),
+                                             b.declare_self_help("X", ts=30, dry_run=True),
+                                             b.revoke_self_help("Y", ts=30, dry_run=True),
+                                             b.end_regular_hours(ts=30, dry_run=True))),
+]
+
+
+@pytest.mark.parametrize("call", [q[1] for q in QUERIES], ids=[q[0] for q in QUERIES])
+def test_queries_change_nothing(call):
+    """Issue 9, items 18 and 24: a query never changes state (check_print for a later
+    time expired the look-back history), and never asks for absurd memory
+    (depth(10**10) tried to allocate 224 GiB)."""
+    b = populated()
+    before, saved, seq = snapshot(b), saved_state(b), b.last_sequence
+    call(b)
+    assert (snapshot(b), saved_state(b), b.last_sequence) == (before, saved, seq)
 
 
 def test_the_catalogue_covers_every_reject_reason_a_caller_can_cause():
@@ -199,7 +261,8 @@ def test_a_bad_record_in_a_batch_loses_nothing_else():
         c[i]["action"], c[i]["ts"], c[i]["order_id"], c[i]["side"] = 1, 20 + i, oid, BUY
         c[i]["price"], c[i]["quantity"], c[i]["order_type"], c[i]["tif"] = price, 100, 1, 1
     ev = b.execute(c)
-    assert [(int(e["type"]), int(e["order_id"])) for e in ev] == [(1, 60), (2, 61), (1, 62)]
+    # the first accepted command does the re-pricing that was due (order 4 back to its limit)
+    assert [(int(e["type"]), int(e["order_id"])) for e in ev] == [(8, 4), (1, 60), (2, 61), (1, 62)]
     assert 60 in b and 62 in b and 61 not in b
 
 

@@ -42,3 +42,17 @@ def test_cli_bench_json_and_errors():
     bad = subprocess.run([sys.executable, "-m", "engine", "bench", "--venues", "40"], capture_output=True,
                          text=True, timeout=60)
     assert bad.returncode == 2 and "venues=40 must be in 1..32" in bad.stderr
+
+
+def test_measure_latency_with_a_command_that_emits_nothing():
+    """Issue 9, item 2: an expiry with nothing resting emits no event; the latency
+    loop read the event that was not there (a crash on a fresh book)."""
+    import numpy as np
+
+    from engine import Action, Book, TimeInForce, new_commands, new_quotes
+    from engine._core import measure_latency
+
+    c = new_commands(2)
+    c["action"], c["tif"], c["ts"] = Action.EXPIRE, TimeInForce.DAY, [1, 2]
+    ns, kind = measure_latency(Book("L"), c, new_quotes(0), np.array([0, 1], dtype=np.int64))
+    assert kind.tolist() == [7, 7] and ns.shape == (2,)  # LatencyOp::Other

@@ -176,3 +176,19 @@ def test_reserve_presizes_without_changing_behaviour():
 
     with pytest.raises(ValueError, match="orders"):
         book.reserve(-1)
+
+
+def test_filled_counts_past_2_to_the_32():
+    """Issue 9, item 21: `filled` was 32-bit, and a replace carries it over, so an
+    order refilled by replaces wrapped after 4,294,967,295 shares."""
+    from engine import MAX_QUANTITY, Book, Side, TimeInForce
+
+    b = Book("F")
+    b.submit(1, Side.SELL, 100_000, MAX_QUANTITY, ts=0)
+    for k in range(5):
+        b.submit(100 + k, Side.BUY, 100_000, MAX_QUANTITY - 1, tif=TimeInForce.IOC, ts=2 * k + 1)
+        b.replace(1, 100_000, MAX_QUANTITY, ts=2 * k + 2)  # back to full size: re-entered, filled carried
+    b.take_events()
+    assert b.order(1).filled == 5 * (MAX_QUANTITY - 1) > 2**32
+    assert int(b.orders()["filled"][0]) == 5 * (MAX_QUANTITY - 1)
+    assert b.check_integrity() is None

@@ -177,9 +177,13 @@ def test_row10_flicker_within_one_second_allows_b8():
 def test_row11_flicker_outside_one_second_is_blocked():
     b = flicker_book()
     assert not b.check_print(100600, ts=hms("10:00:05.700")).allowed
-    # REQ-EXC-08 boundary: the window (04.600, 05.600] does not meet [00.000, 04.600)
+    # REQ-EXC-08 boundary, in whole nanoseconds (D3, D5): 100600u was last
+    # displayed at 04.599999999. The window (t - 1 s, t] leaves out t - 1 s, so
+    # at t = 05.599999999 that last nanosecond is just outside it; one
+    # nanosecond earlier it is inside.
     assert not flicker_book().check_print(100600, ts=hms("10:00:05.600")).allowed
-    assert flicker_book().check_print(100600, ts=hms("10:00:05.599999999")).allowed
+    assert not flicker_book().check_print(100600, ts=hms("10:00:05.599999999")).allowed
+    assert flicker_book().check_print(100600, ts=hms("10:00:05.599999998")).allowed
 
 
 def test_row12_flicker_does_not_cover_a_worse_print():

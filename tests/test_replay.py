@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import engine.replay as replay_mod
-from engine import Book, FeedKind, Liquidity, Side
+from engine import Book, Feed, FeedKind, Liquidity, Side
 from engine import EventType as T
 from engine._core import BookBuilder, ItchDecoder, LobsterDecoder, OrderbookDecoder, Rematcher, generate_itch
 from engine.dtypes import FEED_DTYPE
@@ -389,9 +389,9 @@ def test_taq_quote_file():
 def test_own_quote_file_and_errors(tmp_path):
     p = tmp_path / "q.csv"
     p.write_text("ts,venue,bid,bid_size,ask,ask_size,condition\n5,Y,100400,300,100600,200,B\n1,X,100300,100,0,0,\n")
-    q, venues = read_quote_file(p)
+    q, venues = read_quote_file(p, feed="CQS")
     assert venues == ["Y", "X"] and q["ts"].tolist() == [1, 5]
-    assert chr(int(q[1]["condition"])) == "B"
+    assert chr(int(q[1]["condition"])) == "B" and int(q[1]["feed"]) == Feed.CQS
     bad = tmp_path / "bad.csv"
     bad.write_text("ts,venue,bid,bid_size,ask,ask_size,condition\n5,Y,10.04,300,100600,200,\n")
     with pytest.raises(ReplayError, match=r"bad\.csv: line 2"):
@@ -429,3 +429,56 @@ def test_replay_dispatches_on_the_format(tmp_path):
     path.write_bytes(generate_itch(1_000, 1, seed=9))
     assert replay(path).file_format == "itch"
     assert isinstance(replay(path).book("SYM0"), Book)
+
+
+def test_own_quote_file_condition_codes_keep_their_feed(tmp_path):
+    """Issue 9, item 25 (REQ-FEED-01): a UQDF 'F' (fast trading: protected) was read
+    as CQS 'F' (slow on the ask: not protected). The feed comes from a column
+    per row or from the caller for the whole file; a code with neither is refused."""
+    from engine import ProtectedBook
+
+    rows = "1,Y,100400,100,100600,100,F,UQDF\n2,Z,100300,100,100700,100,F,cqs\n"
+    p = tmp_path / "q.csv"
+    p.write_text("ts,venue,bid,bid_size,ask,ask_size,condition,feed\n" + rows)
+    q, venues = read_quote_file(p)
+    assert q["feed"].tolist() == [Feed.UQDF, Feed.CQS]
+    b = ProtectedBook("Q", venues=venues)
+    b.update_quotes(q)
+    assert b.quote("Y").ask_automated and not b.quote("Z").ask_automated
+    assert b.protected_bbo().offer == 100600  # Y's UQDF 'F' offer is protected
+    plain = tmp_path / "plain.csv"
+    plain.write_text("ts,venue,bid,bid_size,ask,ask_size,condition\n1,Y,100400,100,100600,100,F\n")
+    assert read_quote_file(plain, feed="uqdf")[0]["feed"].tolist() == [Feed.UQDF]
+    with pytest.raises(ReplayError, match=r"plain\.csv: line 2: condition 'F' needs the feed it comes from"):
+        read_quote_file(plain)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("ts,venue,bid,bid_size,ask,ask_size,condition,feed\n1,Y,100400,100,100600,100,F,OPRA\n")
+    with pytest.raises(ReplayError, match=r"bad\.csv: line 2: feed 'OPRA' is not CQS, UQDF or DIRECT"):
+        read_quote_file(bad)
+
+
+def test_decoders_refuse_an_output_array_they_cannot_write():
+    """Issue 9, item 6: a read-only out= (an immutable bytes, a read-only memmap)
+    was written to. Refused with an error naming out; so is a misaligned one."""
+    from engine import FEED_DTYPE
+    from engine._core import ItchDecoder, LobsterDecoder, generate_itch
+
+    read_only = np.frombuffer(bytes(48 * 100), dtype=FEED_DTYPE)
+    raw = np.zeros(48 * 100 + 1, dtype=np.uint8)
+    misaligned = raw[1:].view(FEED_DTYPE)
+    for decoder, data in ((LobsterDecoder(), b"34200.0,1,1,100,100500,1\n"), (ItchDecoder(), generate_itch(5))):
+        with pytest.raises(ValueError, match="out must be a writable array"):
+            decoder.decode(data, out=read_only)
+        with pytest.raises(ValueError, match="out must be aligned"):
+            decoder.decode(data, out=misaligned)
+
+
+def test_verified_lobster_rows_need_at_least_one_level():
+    """Issue 9, item 8: rows of zero columns read before the row (a heap overflow)."""
+    from engine import FEED_DTYPE
+    from engine._core import BookBuilder
+
+    b = BookBuilder()
+    with pytest.raises(ValueError, match="rows must have at least one level"):
+        b.apply_lobster_verified(np.zeros(3, dtype=FEED_DTYPE), np.zeros((3, 0), dtype=np.int64))
+    assert b.stats["messages"] == 0

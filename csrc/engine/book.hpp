@@ -15,10 +15,20 @@
 // Hot-path rules kept here: no allocation per order in steady state (pools and
 // flat arrays that only grow), no virtual calls, no exceptions (except
 // std::bad_alloc when memory runs out), O(1) lookup by order id.
+//
+// Running out of memory: every command first makes room for what it needs in
+// the pool, the id index, the ladders and the event buffer, so a command that
+// cannot have its memory is refused with std::bad_alloc before it changes
+// anything. One that still runs out part way (a sweep emitting more events than
+// that headroom, re-pricing many orders to new levels) marks the book failed():
+// its state is no longer trusted, and the caller restores it from a snapshot or
+// journal.
 #pragma once
 
 #include <algorithm>
+#include <bit>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <memory>
 #include <vector>
@@ -57,19 +67,26 @@ public:
     // Pre-size for `orders` resting orders and as many pending events, and
     // touch that memory, so that a venue's hot path never grows a structure or
     // takes a page fault (call at start-up).
+    // Each structure grows all or nothing: after std::bad_alloc the book is as
+    // it was (some structures may already be larger).
     void reserve(std::size_t orders) {
         pool_.reserve(orders);
         index_.reserve(orders);
         events_.prefault(orders);
     }
 
+    // True once a command ran out of memory part way: the state is not trusted.
+    bool failed() const noexcept { return failed_; }
+
     // ------------------------------------------------------- Reg NMS set-up
-    // Attach a protected-quote table and the Rule 611 / 610(e) handling.
-    void enable_reg_nms() {
+    // Attach a protected-quote table and the Rule 611 / 610(e) handling, for
+    // away venues 0..venues-1 (quotes and self-help for others are refused).
+    void enable_reg_nms(int venues = kMaxVenues) {
         if (!nms_) {
             nms_ = std::make_unique<RegNmsState>();
             nms_->table.set_regime(regime_);
         }
+        nms_->table.set_venue_count(venues);
     }
     bool reg_nms_enabled() const noexcept { return nms_ != nullptr; }
     RegNmsState* reg_nms() noexcept { return nms_.get(); }
@@ -78,7 +95,8 @@ public:
     // Load a fee schedule; returns the field that breaks the regime's cap
     // (and loads nothing), or nullptr.
     const char* set_fee_schedule(const FeeSchedule& s, FeeCapRegime regime) {
-        enable_reg_nms();
+        if (!nms_) return "reg_nms";
+        if (!is_known_fee_regime(static_cast<std::uint8_t>(regime))) return "regime";
         if (const char* bad = fee_cap_violation(s, regime)) return bad;
         nms_->fees = s;
         nms_->fee_regime = regime;
@@ -88,23 +106,85 @@ public:
 
     // ---------------------------------------------------------------- commands
     void execute(const Command& c) {
-        switch (static_cast<Action>(c.action)) {
-            case Action::New: submit(c); return;
-            case Action::Cancel: cancel(c.ts, c.order_id); return;
-            case Action::Replace: replace(c.ts, c.order_id, c.new_order_id, c.price, c.quantity); return;
-            case Action::Reduce: reduce(c.ts, c.order_id, c.quantity); return;
-            case Action::Expire: expire(c.ts, static_cast<TimeInForce>(c.tif)); return;
-        }
-        reject(c.ts, c.order_id, c.side, c.price, c.quantity, Reason::InvalidAction);
+        guarded([&] { execute_one(c); });
     }
 
+    // Each command is copied before it is looked at: the caller's array may
+    // change under a batch (another thread), and a command must be validated
+    // and applied from the same bytes.
     void execute_batch(const Command* commands, std::size_t n) {
-        events_.reserve_more(n * 2);
-        for (std::size_t i = 0; i < n; ++i) execute(commands[i]);
+        for (std::size_t i = 0; i < n; ++i) {
+            Command c;
+            std::memcpy(&c, commands + i, sizeof c);
+            asm volatile("" : : "r"(&c) : "memory");  // read c from here on, never again from commands[i]
+            guarded([&] { execute_one(c); });
+        }
     }
 
     // A new order (Command::action is not looked at).
     void submit(const Command& c) {
+        guarded([&] { submit_one(c); });
+    }
+
+    void cancel(Timestamp ts, OrderId id) {
+        guarded([&] { cancel_one(ts, id); });
+    }
+
+    // Cancel `quantity` shares of a resting order, keeping its time priority.
+    // The reserve is reduced first, so the displayed size changes last.
+    void reduce(Timestamp ts, OrderId id, Quantity quantity) {
+        guarded([&] { reduce_one(ts, id, quantity); });
+    }
+
+    // Change a resting order's limit price and/or size (and optionally its id).
+    // `quantity` is the new total left to execute. The order keeps its time
+    // priority when the limit is unchanged and the size does not grow;
+    // otherwise it is re-entered with the new time and may execute at once.
+    void replace(Timestamp ts, OrderId id, OrderId new_id, Price price, Quantity quantity) {
+        guarded([&] { replace_one(ts, id, new_id, price, quantity); });
+    }
+
+    // Expire every resting order whose time in force is `tif` (DAY at the end
+    // of the day; GTC when a venue clears its book), in priority order.
+    void expire(Timestamp ts, TimeInForce tif) {
+        guarded([&] { expire_all(ts, tif); });
+    }
+
+private:
+    // Room for what one command needs, made before it changes anything, then
+    // the command; running out of memory inside it marks the book failed.
+    template <class Body>
+    void guarded(Body&& body) {
+        make_headroom();
+        try {
+            body();
+        } catch (...) {
+            failed_ = true;
+            throw;
+        }
+    }
+
+    void make_headroom() {
+        pool_.make_room_for_one();
+        index_.make_room_for_one();
+        bids_.make_room_for_one();
+        asks_.make_room_for_one();
+        events_.reserve_more(kEventHeadroom);
+    }
+    static constexpr std::size_t kEventHeadroom = 64;
+
+    void execute_one(const Command& c) {
+        switch (static_cast<Action>(c.action)) {
+            case Action::New: submit_one(c); return;
+            case Action::Cancel: cancel_one(c.ts, c.order_id); return;
+            case Action::Replace: replace_one(c.ts, c.order_id, c.new_order_id, c.price, c.quantity); return;
+            case Action::Reduce: reduce_one(c.ts, c.order_id, c.quantity); return;
+            case Action::Expire: expire_all(c.ts, static_cast<TimeInForce>(c.tif)); return;
+        }
+        reject(c.ts, c.order_id, c.side, c.price, c.quantity, Reason::InvalidAction);
+    }
+
+    void submit_one(const Command& c) {
         const Reason invalid = validate_new(c);
         if (invalid != Reason::None) {
             reject(c.ts, c.order_id, c.side, c.price, c.quantity, invalid);
@@ -115,15 +195,19 @@ public:
         const PostOnly post_only = static_cast<PostOnly>(c.post_only);
         const auto tif = static_cast<TimeInForce>(c.tif);
         PriceLadder& contra = ladder(opposite(side));
-        if (nms_) sync_reg_nms(c.ts);
+        if (nms_) nms_->table.refresh(c.ts);  // the self-help state at c.ts (a cache: changes nothing observable)
 
+        // A refusal changes nothing, so the refusals below are decided against
+        // the book as it will be once the re-pricing due at c.ts is done
+        // (sync_reg_nms), without doing it yet.
         if (market && contra.empty() && !(nms_ && (c.flags & kFlagRoutable))) {
             reject(c.ts, c.order_id, c.side, c.price, c.quantity, Reason::NoLiquidity);
             return;
         }
         Price rest_price = c.price;
         if (post_only != PostOnly::None) {
-            const Reason r = post_only_price(side, post_only, c.price, &rest_price);
+            const Reason r = post_only_price(side, post_only, c.price, best_ranked_after_sync(opposite(side)),
+                                             &rest_price);
             if (r != Reason::None) {
                 reject(c.ts, c.order_id, c.side, c.price, c.quantity, r);
                 return;
@@ -135,7 +219,10 @@ public:
         }
 
         last_ts_ = c.ts;  // only commands that are not rejected move the clock
-        if (nms_) ++nms_->command;
+        if (nms_) {
+            sync_reg_nms(c.ts);
+            ++nms_->command;
+        }
         Event& acc = emit(EventType::Accepted, c.ts, c.order_id, side);
         acc.price = c.price;
         acc.quantity = acc.leaves = c.quantity;
@@ -160,9 +247,11 @@ public:
             rp.reason = static_cast<std::uint16_t>(Reason::PostOnlyRepriced);
         } else if (post_only == PostOnly::None) {
             if (tif == TimeInForce::Fok) {
-                const Fillable f = fok_fillable(t);
-                if (f != Fillable::Yes) {
-                    cancel_taker(t, f == Fillable::TradeThrough ? Reason::WouldTradeThrough : Reason::FokNotFillable);
+                const FokCheck f = fok_fillable(t);
+                if (f.result != Fillable::Yes) {
+                    if (f.result == Fillable::TradeThrough) emit_blocked(t, f.price, f.front, f.need, f.decision);
+                    cancel_taker(t, f.result == Fillable::TradeThrough ? Reason::WouldTradeThrough
+                                                                        : Reason::FokNotFillable);
                     return;
                 }
             }
@@ -173,7 +262,7 @@ public:
         finish_taker(t, tif, rest_price, attrs);
     }
 
-    void cancel(Timestamp ts, OrderId id) {
+    void cancel_one(Timestamp ts, OrderId id) {
         if (ts < last_ts_) return reject(ts, id, 0, 0, 0, Reason::TimestampRegression);
         const std::uint32_t slot = index_.find(id);
         if (slot == OrderIndex::kNotFound) return reject(ts, id, 0, 0, 0, Reason::UnknownOrderId);
@@ -182,9 +271,7 @@ public:
         remove_resting(slot, ts, EventType::Cancelled, Reason::UserCancel);
     }
 
-    // Cancel `quantity` shares of a resting order, keeping its time priority.
-    // The reserve is reduced first, so the displayed size changes last.
-    void reduce(Timestamp ts, OrderId id, Quantity quantity) {
+    void reduce_one(Timestamp ts, OrderId id, Quantity quantity) {
         if (ts < last_ts_) return reject(ts, id, 0, 0, quantity, Reason::TimestampRegression);
         const std::uint32_t slot = index_.find(id);
         if (slot == OrderIndex::kNotFound) return reject(ts, id, 0, 0, quantity, Reason::UnknownOrderId);
@@ -207,11 +294,7 @@ public:
         e.flags = kEventPriorityKept;
     }
 
-    // Change a resting order's limit price and/or size (and optionally its id).
-    // `quantity` is the new total left to execute. The order keeps its time
-    // priority when the limit is unchanged and the size does not grow;
-    // otherwise it is re-entered with the new time and may execute at once.
-    void replace(Timestamp ts, OrderId id, OrderId new_id, Price price, Quantity quantity) {
+    void replace_one(Timestamp ts, OrderId id, OrderId new_id, Price price, Quantity quantity) {
         if (ts < last_ts_) return reject(ts, id, 0, price, quantity, Reason::TimestampRegression);
         const std::uint32_t slot = index_.find(id);
         if (slot == OrderIndex::kNotFound) return reject(ts, id, 0, price, quantity, Reason::UnknownOrderId);
@@ -223,17 +306,21 @@ public:
         Reason r = validate_quantity(quantity);
         if (r == Reason::None) r = validate_limit_price(price);
         if (r != Reason::None) return reject(ts, id, sv, price, quantity, r);
-        if (nms_) sync_reg_nms(ts);
+        if (nms_) nms_->table.refresh(ts);  // a cache, as in submit
 
         const Price limit = limit_of(slot);
         const bool keep_priority = price == limit && quantity <= o.leaves();
         Price rest_price = price;
-        if (!keep_priority && o.post_only != PostOnly::None) {
-            r = post_only_price(o.side, o.post_only, price, &rest_price);
+        if (!keep_priority && o.post_only() != PostOnly::None) {
+            // decided as the book will be after the due re-pricing (see submit)
+            r = post_only_price(o.side, o.post_only(), price, best_ranked_after_sync(opposite(o.side)), &rest_price);
             if (r != Reason::None) return reject(ts, id, sv, price, quantity, r);
         }
         last_ts_ = ts;
-        if (nms_) ++nms_->command;
+        if (nms_) {
+            sync_reg_nms(ts);
+            ++nms_->command;
+        }
 
         if (keep_priority) {
             const std::uint32_t cut = o.leaves() - static_cast<std::uint32_t>(quantity);
@@ -261,7 +348,7 @@ public:
         t.remaining = static_cast<std::uint32_t>(quantity);
         t.filled = old.filled;
         t.participant = old.participant;
-        t.stp = old.stp;
+        t.stp = old.stp();
         t.flags = old.flags & (kFlagHidden | kFlagRoutable);
         t.hidden = old.hidden();
         t.code = nms_ ? ComplianceCode::NoTradeThrough : ComplianceCode::None;
@@ -270,26 +357,23 @@ public:
             rp.price = rp.aux = rest_price;
             rp.leaves = quantity;
             rp.reason = static_cast<std::uint16_t>(Reason::PostOnlyRepriced);
-        } else if (old.post_only == PostOnly::None) {
+        } else if (old.post_only() == PostOnly::None) {
             match(t);
         }
         Command attrs{};
         attrs.display_quantity = old.peak;
         attrs.participant = old.participant;
-        attrs.stp = static_cast<std::uint8_t>(old.stp);
-        attrs.post_only = static_cast<std::uint8_t>(old.post_only);
+        attrs.stp = static_cast<std::uint8_t>(old.stp());
+        attrs.post_only = static_cast<std::uint8_t>(old.post_only());
         attrs.lock_cross = static_cast<std::uint8_t>(old.lock_mode());
         attrs.flags = t.flags;
         finish_taker(t, old.tif, rest_price, attrs);
     }
 
-    // Expire every resting order whose time in force is `tif` (DAY at the end
-    // of the day; GTC when a venue clears its book), in priority order.
-    void expire(Timestamp ts, TimeInForce tif) {
+    void expire_all(Timestamp ts, TimeInForce tif) {
         if (ts < last_ts_) return reject(ts, 0, 0, 0, 0, Reason::TimestampRegression);
         if (tif != TimeInForce::Day && tif != TimeInForce::Gtc)
             return reject(ts, 0, 0, 0, 0, Reason::InvalidTimeInForce);
-        last_ts_ = ts;
         scratch_.clear();
         for (const PriceLadder* l : {&bids_, &asks_}) {
             for (std::size_t r = 0; r < l->level_count(); ++r) {
@@ -299,31 +383,60 @@ public:
                         if (pool_[s].tif == tif) scratch_.push_back(s);
             }
         }
+        events_.reserve_more(scratch_.size());  // before anything changes
+        last_ts_ = ts;
         for (std::uint32_t s : scratch_) remove_resting(s, ts, EventType::Expired, Reason::EndOfDay);
     }
+
+public:
 
     // ------------------------------------------------------- Reg NMS inputs
     // One away venue's new best bid and offer (REQ-PQ-01). Resting orders
     // ranked away from their limits re-price if the protected BBO moved.
-    void update_quote(const QuoteUpdate& q);
+    void update_quote(const QuoteUpdate& q) {
+        guarded([&] { update_quote_one(q); });
+    }
 
-    void update_quotes(const QuoteUpdate* quotes, std::size_t n);
+    // Each update is copied before it is looked at (see execute_batch).
+    void update_quotes(const QuoteUpdate* quotes, std::size_t n) {
+        for (std::size_t i = 0; i < n; ++i) {
+            QuoteUpdate q;
+            std::memcpy(&q, quotes + i, sizeof q);
+            asm volatile("" : : "r"(&q) : "memory");
+            guarded([&] { update_quote_one(q); });
+        }
+    }
 
     // Start or end of regular trading hours (D4).
     void set_session(Timestamp ts, bool regular_hours);
 
     // Self-help against `venue` over [start, end) (REQ-SH-01); end = kNever
     // while open. Refused: unknown venue, empty interval, or an overlap.
-    void declare_self_help(Timestamp ts, int venue, Timestamp start, Timestamp end);
+    void declare_self_help(Timestamp ts, int venue, Timestamp start, Timestamp end) {
+        guarded([&] { declare_self_help_one(ts, venue, start, end); });
+    }
 
     // End the open self-help declaration against `venue` at `at`.
-    void revoke_self_help(Timestamp ts, int venue, Timestamp at);
+    void revoke_self_help(Timestamp ts, int venue, Timestamp at) {
+        guarded([&] { revoke_self_help_one(ts, venue, at); });
+    }
+
+    // Change Reg NMS settings: all of `change` is checked, then all applied
+    // (resting re-priced orders are re-placed at the next command). Returns the
+    // name of the field that is not valid (and changes nothing), or nullptr.
+    // With `apply` false it only checks.
+    const char* configure(const ConfigChange& change, bool apply = true);
 
     // The Rule 611 decision for a print at p by an order on `side` with
-    // `flags`, at time t, against the table as it stands: a query for tests and
-    // surveillance (REQ-AUD-02). Changes nothing but the look-back history's
-    // expiry. Requires enable_reg_nms().
-    TradeThroughDecision check_print(Price p, Timestamp t, Side side, std::uint32_t flags);
+    // `flags`, at time t, against the table as it will stand at t (self-help
+    // and the look-back window brought up to t): a query for tests and
+    // surveillance (REQ-AUD-02) that changes nothing. False (and *out left
+    // alone) without Reg NMS, or for t earlier than the book's clock.
+    bool check_print(Price p, Timestamp t, Side side, std::uint32_t flags, TradeThroughDecision* out) const;
+
+    // The protected best bid and offer as of t (self-help brought up to t),
+    // changing nothing. False without Reg NMS or for t earlier than the clock.
+    bool protected_bbo(Timestamp t, ProtectedBbo* out) const;
 
     // ------------------------------------------------------- feed handling
     // Apply a venue's own messages, as a feed handler does: no matching, no
@@ -457,11 +570,9 @@ public:
                         if (o.level != ls || o.price != lv.price) return "order in the wrong level";
                         if (o.hidden() != (q == 1)) return "order in the wrong queue";
                         if (o.side != l->side()) return "order on the wrong side";
-                        if (o.shown == 0) return "resting order with nothing displayed";
-                        if (o.hidden() && (o.reserve || o.display_offset())) return "hidden order with a display";
+                        if (const char* why = check_order(o, nms_ != nullptr)) return why;
                         if (index_.find(o.id) != s) return "order not findable by id";
-                        if (!is_valid_price(o.price, regime_)) return "order ranked off the grid";
-                        if (o.repriced()) {
+                        if (o.tracked()) {
                             if (!nms_ || !find_repriced(s)) return "re-priced order not tracked";
                             ++repriced;
                         }
@@ -480,21 +591,57 @@ public:
             }
         }
         if (seen != index_.size()) return "id index and book disagree";
-        if (nms_ && repriced != nms_->repriced[0].size() + nms_->repriced[1].size())
-            return "stale re-priced order entries";
+        if (nms_) {
+            if (repriced != nms_->repriced[0].size() + nms_->repriced[1].size()) return "stale re-priced order entries";
+            for (Side side : {Side::Buy, Side::Sell}) {
+                for (const RepricedOrder& r : nms_->repriced[RegNmsState::side_index(side)]) {
+                    if (index_.find(r.id) != r.slot) return "a re-priced entry for an order that is not resting";
+                    const Order& o = pool_[r.slot];
+                    if (o.side != side || !o.tracked()) return "a re-priced entry for an order that is not re-priced";
+                    if (!is_known_reprice_kind(static_cast<std::uint8_t>(r.kind)) || !is_valid_price(r.limit, regime_))
+                        return "a re-priced entry with a bad kind or limit";
+                    if (o.watched() && r.limit != o.price) return "a watched order away from its limit";
+                }
+            }
+        }
         if (!bids_.empty() && !asks_.empty() && bids_.best_price() >= asks_.best_price())
             return "book crossed or locked against itself";
         return nullptr;
     }
 
 private:
+    // What must hold of every resting order on its own (check_integrity, and
+    // snapshot loading, which must never build a book that loops or wraps).
+    // `reg_nms`: whether the book has the Reg NMS layer that re-prices orders.
+    const char* check_order(const Order& o, bool reg_nms) const noexcept {
+        if (o.id == 0) return "an order with id 0";
+        if (o.side != Side::Buy && o.side != Side::Sell) return "an order with no side";
+        if (o.tif != TimeInForce::Day && o.tif != TimeInForce::Gtc) return "a resting order that is not DAY or GTC";
+        if ((o.flags & ~kOrderKnownBits) != 0) return "an order with unknown flag bits";
+        if (static_cast<unsigned>(o.stp()) > 4) return "an order with an unknown self-trade mode";
+        if (static_cast<unsigned>(o.post_only()) > 2) return "an order with an unknown post-only mode";
+        if (!is_valid_price(o.price, regime_)) return "order ranked off the grid";
+        if (o.shown == 0) return "resting order with nothing displayed";
+        if (o.shown > kMaxQuantity || o.reserve > kMaxQuantity || o.peak > kMaxQuantity ||
+            o.leaves() > kMaxQuantity)
+            return "an order larger than the largest order";
+        if (o.reserve > 0 && o.peak == 0) return "a reserve order with no display size";
+        if (o.peak > 0 && o.shown > o.peak) return "a reserve order showing more than its display size";
+        if (o.hidden() && (o.reserve || o.peak || o.display_offset()))
+            return "hidden order with a display";
+        if ((o.tracked() || o.display_offset()) && !reg_nms) return "a re-priced order in a book without Reg NMS";
+        if (o.display_offset() && !o.repriced()) return "an order displayed away from its rank but not re-priced";
+        if (o.watched() && (o.repriced() || o.display_offset())) return "a watched order that is also re-priced";
+        return nullptr;
+    }
+
     // The incoming side of a match.
     struct Taker {
         OrderId id;
         Timestamp ts;
         Price limit;
+        std::uint64_t filled;  // carried over by a replace: 64-bit
         std::uint32_t remaining;
-        std::uint32_t filled;
         std::uint32_t participant;
         std::uint32_t flags;  // OrderFlag bits of the command
         Side side;
@@ -509,6 +656,15 @@ private:
     };
 
     enum class Fillable { Yes, Short, TradeThrough };
+
+    // What the FOK pre-check found; for TradeThrough, the level that stopped it.
+    struct FokCheck {
+        Fillable result = Fillable::Short;
+        Price price = 0;               // the level it could only reach by trading through
+        std::uint32_t front = kNil;    // the order at the front of that level
+        Quantity need = 0;             // the shares it needed there
+        TradeThroughDecision decision; // the venues that blocked it
+    };
 
     PriceLadder& ladder(Side s) noexcept { return s == Side::Buy ? bids_ : asks_; }
     const PriceLadder& ladder(Side s) const noexcept { return s == Side::Buy ? bids_ : asks_; }
@@ -571,10 +727,10 @@ private:
     // looks at the best contra *ranked* price, hidden interest included, so a
     // post-only order never executes and the book never locks; with Reg NMS it
     // also stays clear of the protected BBO (REQ-LC-06, PRICE_ADJUST semantics).
-    Reason post_only_price(Side side, PostOnly mode, Price limit, Price* rest) const noexcept {
-        const PriceLadder& contra = ladder(opposite(side));
+    // `contra_best` is the best contra ranked price (0 when none).
+    Reason post_only_price(Side side, PostOnly mode, Price limit, Price contra_best, Price* rest) const noexcept {
         *rest = limit;
-        Price bound = contra.empty() ? 0 : contra.best_price();
+        Price bound = contra_best;
         if (nms_) {
             const Price away = nms_->lock_bound(side);
             if (away > 0 && (bound == 0 || crosses(side, bound, away))) bound = away;
@@ -596,28 +752,39 @@ private:
     // fillable (only CancelOldest clears such orders out of the way). With
     // Reg NMS, a level it could only reach by trading through stops it: FOK
     // orders are never routed.
-    Fillable fok_fillable(const Taker& t) {
+    FokCheck fok_fillable(const Taker& t) {
+        FokCheck out;
         const PriceLadder& contra = ladder(opposite(t.side));
         std::uint64_t need = t.remaining;
         const bool stp = t.stp != StpMode::None && t.participant != 0;
         for (std::size_t r = 0; r < contra.level_count(); ++r) {
             const Level& lv = contra.level(contra.level_at_rank(r));
             if (!t.market && !crosses(t.side, t.limit, lv.price)) break;
-            if (nms_ && !level_allowed(t, lv.price)) return Fillable::TradeThrough;
+            if (nms_ && !level_allowed(t, lv.price, &out.decision)) {
+                // D15: who stopped it is reported, as for an IOC (REQ-AUD-01)
+                out.result = Fillable::TradeThrough;
+                out.price = lv.price;
+                out.front = lv.front();
+                out.need = static_cast<Quantity>(need);
+                return out;
+            }
             std::uint64_t available = lv.total_qty;
             if (stp) {
                 for (std::uint32_t head : {lv.display_head, lv.hidden_head}) {
                     for (std::uint32_t s = head; s != kNil; s = pool_[s].next) {
                         if (pool_[s].participant != t.participant) continue;
-                        if (t.stp != StpMode::CancelOldest) return Fillable::Short;
+                        if (t.stp != StpMode::CancelOldest) return out;
                         available -= pool_[s].leaves();
                     }
                 }
             }
-            if (available >= need) return Fillable::Yes;
+            if (available >= need) {
+                out.result = Fillable::Yes;
+                return out;
+            }
             need -= available;
         }
-        return Fillable::Short;
+        return out;
     }
 
     // ---------------------------------------------------------------- matching
@@ -762,23 +929,30 @@ private:
 
         Placement pl{rest_price, false, false};
         RepriceKind kind = RepriceKind::Slide;
+        bool watched = false;
         const auto mode = static_cast<LockCrossMode>(attrs.lock_cross);
-        const bool day_iso = (t.flags & kFlagIso) != 0;
-        if (nms_ && !day_iso && attrs.post_only == 0) {
-            const Price bound = nms_->lock_bound(t.side);
-            if (t.hidden) kind = RepriceKind::HiddenAtLock;  // REQ-OH-02, whatever the mode
-            else if (mode == LockCrossMode::PriceAdjust) kind = RepriceKind::Adjust;
-            if (!t.hidden && mode == LockCrossMode::CancelBack && locks_or_crosses(t.side, rest_price, bound)) {
-                cancel_taker(t, Reason::WouldLockCross);
-                return;
+        const bool day_iso = (t.flags & kFlagIso) != 0;  // rests at its limit (REQ-ISOIN-03)
+        if (nms_ && !day_iso) {
+            kind = reprice_kind(t.hidden, mode, attrs.post_only != 0);
+            if (attrs.post_only == 0) {  // post-only orders were placed clear of the lock bound already
+                const Price bound = nms_->lock_bound(t.side);
+                if (kind == RepriceKind::CancelBack && locks_or_crosses(t.side, rest_price, bound)) {
+                    cancel_taker(t, Reason::WouldLockCross);
+                    return;
+                }
+                pl = clear_of_own_book(t.side, place(t.side, rest_price, bound, kind, regime_));
+                if (pl.rank == 0) {
+                    cancel_taker(t, Reason::WouldLockCross);
+                    return;
+                }
             }
-            pl = clear_of_own_book(t.side, place(t.side, rest_price, bound, kind, regime_));
-            if (pl.rank == 0) {
-                cancel_taker(t, Reason::WouldLockCross);
-                return;
-            }
+            // REQ-LC-01(a)/(b): resting at its limit, locking or crossing a quote
+            // that an exception takes out of the test: looked at again when it lapses.
+            watched = !pl.repriced && under_lock_exception(t.side, pl.rank);
         }
 
+        auto* tracked = (pl.repriced || watched) ? &nms_->repriced[RegNmsState::side_index(t.side)] : nullptr;
+        if (tracked && tracked->size() == tracked->capacity()) tracked->reserve(tracked->size() * 2 + 8);
         const std::uint32_t slot = pool_.allocate();
         Order& o = pool_[slot];
         o.id = t.id;
@@ -791,20 +965,18 @@ private:
         o.participant = t.participant;
         o.side = t.side;
         o.tif = tif;
-        o.stp = t.stp;
-        o.post_only = static_cast<PostOnly>(attrs.post_only);
         // A resting order keeps only its standing instructions: attestations
         // and the ISO mark attach to its arrival (REQ-ISOIN-03).
-        o.flags = static_cast<std::uint16_t>((t.flags & (kFlagHidden | kFlagRoutable)) |
-                                             (static_cast<unsigned>(attrs.lock_cross) << kOrderLockShift) |
-                                             (pl.display_offset ? kOrderDisplayOffset : 0) |
-                                             (pl.repriced ? kOrderRepriced : 0));
-        o.padding = 0;
+        o.flags = static_cast<std::uint16_t>(
+            order_flags(t.flags, t.stp, static_cast<PostOnly>(attrs.post_only),
+                        static_cast<LockCrossMode>(attrs.lock_cross)) |
+            (pl.display_offset ? kOrderDisplayOffset : 0) | (pl.repriced ? kOrderRepriced : 0) |
+            (watched ? kOrderWatched : 0));
         PriceLadder& own = ladder(t.side);
         own.push_back(pool_, slot, own.find_or_add(pl.rank));
         index_.insert(t.id, slot);
+        if (tracked) tracked->push_back(RepricedOrder{t.id, slot, kind, rest_price});
         if (pl.repriced) {
-            nms_->repriced[RegNmsState::side_index(t.side)].push_back(RepricedOrder{t.id, slot, kind, rest_price});
             Event& e = emit(EventType::Repriced, t.ts, t.id, t.side);
             e.price = pl.rank;
             e.aux = display_price(o);
@@ -833,7 +1005,7 @@ private:
         PriceLadder& l = ladder(o.side);
         l.unlink(pool_, slot);
         if (!keep_level && l.level(o.level).empty()) l.remove_level(o.level);
-        if (o.repriced()) forget_repriced(slot);
+        if (o.tracked()) forget_repriced(slot);
         index_.erase(o.id);
         pool_.release(slot);
     }
@@ -858,8 +1030,12 @@ private:
     // Cold: match() handles the common case inline; this runs only outside the band.
     [[gnu::cold]] bool clear_level(Taker& t, Price p, std::uint32_t front);
 
-    // As clear_level, without side effects: for the FOK pre-check.
-    bool level_allowed(const Taker& t, Price p);
+    // As clear_level, without side effects: for the FOK pre-check. When not
+    // allowed, *d holds the decision (the venues that block).
+    bool level_allowed(const Taker& t, Price p, TradeThroughDecision* d);
+
+    // REQ-AUD-01: a fill that was not committed, with the venues that blocked it.
+    void emit_blocked(const Taker& t, Price p, std::uint32_t front, Quantity shares, const TradeThroughDecision& d);
 
     // REQ-AUD-01: before an allowed fill that traded through protected quotes,
     // one TradeThrough event per quote, with the code that cleared it.
@@ -872,29 +1048,70 @@ private:
     void route_to_crossing_quotes(Taker& t);
 
     // Send ISOs, best price first (ties by venue id), each for the quote's full
-    // displayed size less what was already routed to it, or what the taker has
-    // left if that is less (REQ-ISOOUT-01). The taker's rest goes down by what
-    // was routed.
+    // displayed size less what was already routed to it in this command, or
+    // what the taker has left if that is less (REQ-ISOOUT-01). A quote routed
+    // to for its full size by an earlier command is left alone (FAQ 4.08); one
+    // routed to for less than its size by an earlier command is routed to for
+    // its full size again (REQ-EXC-06: the full size, in the same matching
+    // event). The taker's rest goes down by what was routed.
     template <class Wanted>
     void route(Taker& t, Wanted wanted, std::uint32_t mask);
 
     // REQ-LC-04 at arrival: a non-routable displayed cancel-back order whose
     // limit locks or crosses the protected BBO, and which cannot execute
     // locally first, is rejected rather than accepted and cancelled.
-    bool would_cancel_back_untouched(const Command& c, Side side, TimeInForce tif);
+    // Decided against the book as it will be after the due re-pricing.
+    bool would_cancel_back_untouched(const Command& c, Side side, TimeInForce tif) const;
 
     // REQ-LC-05: re-price the orders ranked away from their limits when the
-    // protected BBO they were placed against moves. Orders are taken in their
-    // original arrival order, so their priority among themselves is kept.
+    // protected BBO they were placed against moves, and look again at the
+    // orders resting at their limits under a lock/cross exception (REQ-LC-01),
+    // which slide, adjust or are cancelled back once it lapses. Orders are taken
+    // in their original arrival order, so their priority among themselves is kept.
     void reprice_resting(Timestamp ts);
 
     void reprice_one(const RepricedOrder& r, Price bound, Timestamp ts);
 
+    // What re-pricing does to one tracked order against `bound`, given the
+    // best price of its contra side (0: none): a pure decision, applied by
+    // reprice_one and previewed by best_ranked_after_sync.
+    struct RepriceStep {
+        enum class What : std::uint8_t { Stay, Move, Cancel } what;
+        Placement pl;        // where it ranks (Stay/Move)
+        bool keep_priority;  // Move: at the new price by its old time
+        bool watched;        // at its limit, under a lock/cross exception
+    };
+    RepriceStep next_step(const Order& o, const RepricedOrder& r, Price bound, Price contra_best) const noexcept;
+
+    // The best price `side` is ranked at once the re-pricing due now (a
+    // self-help boundary passed, a configuration change) is done, computed
+    // without doing it: refusals are decided on it, and change nothing.
+    Price best_ranked_after_sync(Side side) const;
+    Price best_ranked_after_reprice(Side side, Price contra_best) const;
+
+    // How an order of this kind is placed when it would lock or cross.
+    static RepriceKind reprice_kind(bool hidden, LockCrossMode mode, bool post_only) noexcept {
+        if (hidden) return RepriceKind::HiddenAtLock;  // REQ-OH-02, whatever the mode
+        if (post_only || mode == LockCrossMode::PriceAdjust) return RepriceKind::Adjust;  // REQ-LC-06
+        if (mode == LockCrossMode::CancelBack) return RepriceKind::CancelBack;
+        return RepriceKind::Slide;
+    }
+
+    // REQ-LC-01(a)/(b): ranked at `rank`, an order on `side` locks or crosses an
+    // automated away quote that the lock/cross test leaves out for now (its
+    // venue is under self-help, or the protected market is crossed).
+    bool under_lock_exception(Side side, Price rank) const noexcept;
+
     // A price the engine derives never locks or crosses our own contra side:
     // a fill there may be blocked (it would trade through), so resting there
     // would lock the book against itself. Such a placement is capped one tick
-    // less aggressive than our best contra price, and stays re-priced.
-    Placement clear_of_own_book(Side side, Placement pl) const noexcept;
+    // less aggressive than our best contra price (`contra_best`, 0: none), and
+    // stays re-priced.
+    Placement clear_of_own_book(Side side, Placement pl, Price contra_best) const noexcept;
+    Placement clear_of_own_book(Side side, Placement pl) const noexcept {
+        const PriceLadder& contra = ladder(opposite(side));
+        return clear_of_own_book(side, pl, contra.empty() ? 0 : contra.best_price());
+    }
 
     const RepricedOrder* find_repriced(std::uint32_t slot) const noexcept;
 
@@ -910,6 +1127,10 @@ private:
     Reason self_help_check(Timestamp ts, int venue) const noexcept;
 
     void reject_self_help(Timestamp ts, int venue, Reason r);
+
+    void update_quote_one(const QuoteUpdate& q);
+    void declare_self_help_one(Timestamp ts, int venue, Timestamp start, Timestamp end);
+    void revoke_self_help_one(Timestamp ts, int venue, Timestamp at);
 
     // ------------------------------------------------------------------ events
     Event& emit(EventType type, Timestamp ts, OrderId id, Side side) {
@@ -962,11 +1183,11 @@ private:
         v.filled = o.filled;
         v.display_quantity = o.peak;
         v.participant = o.participant;
-        v.flags = o.flags & (kFlagHidden | kFlagRoutable);
+        v.flags = o.flags & kOrderInstructionBits;
         v.side = static_cast<std::uint8_t>(o.side);
         v.tif = static_cast<std::uint8_t>(o.tif);
-        v.stp = static_cast<std::uint8_t>(o.stp);
-        v.post_only = static_cast<std::uint8_t>(o.post_only);
+        v.stp = static_cast<std::uint8_t>(o.stp());
+        v.post_only = static_cast<std::uint8_t>(o.post_only());
         v.lock_cross = static_cast<std::uint8_t>(o.lock_mode());
         v.repriced = o.repriced() ? 1 : 0;
         return v;
@@ -981,6 +1202,7 @@ private:
     std::uint64_t seq_ = 0;
     Timestamp last_ts_ = std::numeric_limits<Timestamp>::min();
     std::vector<std::uint32_t> scratch_;
+    bool failed_ = false;
     std::unique_ptr<RegNmsState> nms_;
     TradeThroughDecision level_decision_;  // the decision for the level being matched
 };

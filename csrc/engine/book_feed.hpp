@@ -13,6 +13,7 @@ namespace engine {
 inline bool Book::feed_add(Timestamp ts, OrderId id, Side side, Price price, Quantity qty) {
     if (id == 0 || qty <= 0 || qty > kMaxQuantity || price <= 0 || price > kMaxPrice) return false;
     if (side != Side::Buy && side != Side::Sell) return false;
+    make_headroom();  // every allocation first: running out of memory changes nothing
     const std::uint32_t slot = pool_.allocate();
     if (!index_.try_insert(id, slot)) {
         pool_.release(slot);
@@ -26,8 +27,6 @@ inline bool Book::feed_add(Timestamp ts, OrderId id, Side side, Price price, Qua
     o.shown = static_cast<std::uint32_t>(qty);
     o.side = side;
     o.tif = TimeInForce::Day;
-    o.stp = StpMode::None;
-    o.post_only = PostOnly::None;
     PriceLadder& own = ladder(side);
     own.push_back(pool_, slot, own.find_or_add(price));
     if (ts > last_ts_) last_ts_ = ts;
@@ -48,7 +47,7 @@ inline Quantity Book::feed_take(OrderId id, Quantity qty) {
         detach(slot);
     } else if (take > 0) {
         shrink_resting(slot, static_cast<std::uint32_t>(take));
-        o.filled += static_cast<std::uint32_t>(take);
+        o.filled += static_cast<std::uint64_t>(take);
     }
     return take;
 }
@@ -64,6 +63,7 @@ inline Quantity Book::feed_delete(OrderId id) {
 inline bool Book::feed_replace(Timestamp ts, OrderId old_id, OrderId new_id, Price price, Quantity qty) {
     const std::uint32_t slot = index_.find(old_id);
     if (slot == OrderIndex::kNotFound) return false;
+    make_headroom();  // before the old order goes
     const Side side = pool_[slot].side;
     detach(slot);
     return feed_add(ts, new_id, side, price, qty);

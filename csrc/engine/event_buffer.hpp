@@ -3,7 +3,8 @@
 // A growable array of Event owned by the book. Appending is amortised O(1)
 // with no allocation in steady state. `release()` hands the whole block to the
 // caller (Python wraps it in a numpy array without copying, and frees it with
-// std::free), and the buffer starts a fresh block on the next append.
+// std::free), and the buffer starts a fresh block on the next append. Growth
+// uses realloc, which leaves the block as it was when memory runs out.
 #pragma once
 
 #include <cstddef>
@@ -57,7 +58,14 @@ public:
     // As reserve_more, and touch the memory now so appends never page-fault.
     void prefault(std::size_t n) {
         reserve_more(n);
-        std::memset(static_cast<void*>(data_ + size_), 0, (capacity_ - size_) * sizeof(Event));
+        if (data_ != nullptr && capacity_ > size_)  // nothing to touch (and no null pointer to memset) for n == 0
+            std::memset(static_cast<void*>(data_ + size_), 0, (capacity_ - size_) * sizeof(Event));
+    }
+
+    // Forget the events appended after the first `n` (a command's events, when
+    // it turns out to be refused after all); the memory stays for reuse.
+    void truncate(std::size_t n) noexcept {
+        if (n < size_) size_ = n;
     }
 
 private:

@@ -35,13 +35,21 @@ struct FeeSchedule {
 };
 
 // Which field of a schedule breaks the regime's cap, or nullptr when none does.
-// Only the fee charged for taking is capped (rebates are not fees).
+// The fee charged for taking is what Rule 610(c) caps. Every other field is
+// bounded by the same cap in absolute value (DESIGN DECISION): a taker rebate
+// (negative fee), a maker rebate and a maker fee are all paid out of or into
+// capped access fees, so none can exceed the cap; and with every field within
+// the cap, fee x shares stays far inside int64 (3e6 n$ x 1e9 shares).
 constexpr const char* fee_cap_violation(const FeeSchedule& s, FeeCapRegime r) noexcept {
     const FeeCap cap = fee_cap(r);
-    if (s.take_fee_nd > cap.per_share_nd) return "take_fee_nd";
-    if (s.take_rate_ppm > cap.rate_ppm) return "take_rate_ppm";
+    if (s.take_fee_nd > cap.per_share_nd || s.take_fee_nd < -cap.per_share_nd) return "take_fee_nd";
+    if (s.take_rate_ppm > cap.rate_ppm || s.take_rate_ppm < -cap.rate_ppm) return "take_rate_ppm";
+    if (s.make_rebate_nd > cap.per_share_nd || s.make_rebate_nd < -cap.per_share_nd) return "make_rebate_nd";
+    if (s.make_rate_ppm > cap.rate_ppm || s.make_rate_ppm < -cap.rate_ppm) return "make_rate_ppm";
     return nullptr;
 }
+
+constexpr bool is_known_fee_regime(std::uint8_t r) noexcept { return r <= 1; }
 
 // Per-share amount at quotation price p: flat at or above $1.00, a rate below.
 constexpr std::int64_t per_share_nd(Price p, std::int64_t flat_nd, std::int64_t rate_ppm) noexcept {

@@ -48,21 +48,23 @@ inline void measure_latency(Book& book, const Command* commands, const QuoteUpda
         std::size_t before = ev.size();
         std::int64_t d;
         if (s < 0) {
-            const QuoteUpdate& q = quotes[-s - 1];
+            const QuoteUpdate q = quotes[-s - 1];  // a copy: the caller's array may change under the call
             const auto t0 = clock::now();
             book.update_quote(q);
             const auto t1 = clock::now();
             d = std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count();
             kind[i] = static_cast<std::uint8_t>(LatencyOp::Quote);
         } else {
-            const Command& c = commands[s];
+            const Command c = commands[s];
             const auto t0 = clock::now();
             book.execute(c);
             const auto t1 = clock::now();
             d = std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count();
             LatencyOp op = LatencyOp::Other;
-            const Event& first = ev[before];
-            if (first.type == static_cast<std::uint8_t>(EventType::Rejected)) {
+            // A command may emit nothing (an expiry with nothing resting): Other.
+            if (ev.size() == before) {
+                op = LatencyOp::Other;
+            } else if (ev[before].type == static_cast<std::uint8_t>(EventType::Rejected)) {
                 op = LatencyOp::Rejected;
             } else {
                 switch (static_cast<Action>(c.action)) {

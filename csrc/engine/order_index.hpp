@@ -3,7 +3,9 @@
 // Open addressing with linear probing and backward-shift deletion (no
 // tombstones, so lookups stay short under heavy cancel traffic). Key 0 marks an
 // empty slot, which is why order id 0 is reserved. The table doubles when it
-// is half full: growth is amortised and nothing is allocated per order.
+// is half full: growth is amortised and nothing is allocated per order. Growth
+// builds the new table before giving up the old one, so running out of memory
+// (std::bad_alloc) leaves the index exactly as it was.
 #pragma once
 
 #include <cstdint>
@@ -86,6 +88,11 @@ public:
         --size_;
     }
 
+    // Make room for one more key now, so the next insert cannot fail.
+    void make_room_for_one() {
+        if ((size_ + 1) * 2 > slots_.size()) rehash(slots_.size() * 2);
+    }
+
     // Make room for `n` keys without growing again.
     void reserve(std::size_t n) {
         std::size_t cap = slots_.size();
@@ -102,31 +109,41 @@ private:
         std::uint32_t value = 0;
     };
 
-    std::size_t home(OrderId id) const noexcept {
-        // Fibonacci hashing: sequential ids spread over the whole table.
-        return static_cast<std::size_t>((id * 0x9E3779B97F4A7C15ull) >> shift_);
+    // Fibonacci hashing: sequential ids spread over the whole table.
+    static std::size_t home(OrderId id, int shift) noexcept {
+        return static_cast<std::size_t>((id * 0x9E3779B97F4A7C15ull) >> shift);
     }
+    std::size_t home(OrderId id) const noexcept { return home(id, shift_); }
 
-    void place(OrderId id, std::uint32_t value) noexcept {
-        std::size_t i = home(id);
-        while (slots_[i].key != 0) i = (i + 1) & mask_;
-        slots_[i] = Slot{id, value};
+    static void place(std::vector<Slot>& slots, int shift, OrderId id, std::uint32_t value) noexcept {
+        const std::size_t mask = slots.size() - 1;
+        std::size_t i = home(id, shift);
+        while (slots[i].key != 0) i = (i + 1) & mask;
+        slots[i] = Slot{id, value};
+    }
+    void place(OrderId id, std::uint32_t value) noexcept { place(slots_, shift_, id, value); }
+
+    static int shift_for(std::size_t capacity) noexcept {
+        int bits = 0;
+        while ((std::size_t{1} << bits) < capacity) ++bits;
+        return 64 - bits;
     }
 
     void reset(std::size_t capacity) {
         slots_.assign(capacity, Slot{});
         mask_ = capacity - 1;
-        int bits = 0;
-        while ((std::size_t{1} << bits) < capacity) ++bits;
-        shift_ = 64 - bits;
+        shift_ = shift_for(capacity);
     }
 
+    // Strong guarantee: the new table is complete before the old one goes.
     void rehash(std::size_t capacity) {
-        std::vector<Slot> old;
-        old.swap(slots_);
-        reset(capacity);
-        for (const Slot& s : old)
-            if (s.key != 0) place(s.key, s.value);
+        std::vector<Slot> fresh(capacity);  // may throw; nothing has changed yet
+        const int shift = shift_for(capacity);
+        for (const Slot& s : slots_)
+            if (s.key != 0) place(fresh, shift, s.key, s.value);
+        slots_.swap(fresh);
+        mask_ = capacity - 1;
+        shift_ = shift;
     }
 
     std::vector<Slot> slots_;

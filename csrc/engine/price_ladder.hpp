@@ -79,8 +79,15 @@ public:
                                   [](const Entry& e, std::int64_t v) { return e.key < v; });
         }
         if (it != sorted_.end() && it->key == k) return it->level;
+        // Strong guarantee: grow both arrays first, so running out of memory
+        // leaves the ladder as it was.
+        if (sorted_.size() == sorted_.capacity()) {
+            const auto at = it - sorted_.begin();
+            sorted_.reserve(sorted_.size() * 2 + 8);
+            it = sorted_.begin() + at;
+        }
         const std::uint32_t slot = new_level(price);
-        sorted_.insert(it, Entry{k, slot});
+        sorted_.insert(it, Entry{k, slot});  // cannot throw: the capacity is there
         return slot;
     }
 
@@ -146,6 +153,12 @@ public:
         lv.total_qty += static_cast<std::uint64_t>(d_total);
         if (o.hidden()) return;
         (o.display_offset() ? lv.offset_qty : lv.displayed_qty) += static_cast<std::uint64_t>(d_shown);
+    }
+
+    // Room for one more level now, so the next find_or_add cannot fail.
+    void make_room_for_one() {
+        if (sorted_.size() == sorted_.capacity()) sorted_.reserve(sorted_.size() * 2 + 8);
+        if (free_head_ == kNil && levels_.size() == levels_.capacity()) levels_.reserve(levels_.size() * 2 + 8);
     }
 
     std::size_t memory_bytes() const noexcept {

@@ -93,12 +93,18 @@ class QuoteHistory {
 public:
     // The side now displays `price` (0: nothing eligible) from time t.
     void record(Timestamp t, Price price, bool is_ask, Timestamp window) {
+        make_room();  // first, so running out of memory changes nothing
         if (!empty() && back().end == kNever) back().end = t;  // the current state ends
         expire(t, window);
         if (price <= 0) return;
         // A newer state that is at least as "least aggressive" outlives older ones.
         while (!empty() && (is_ask ? back().price <= price : back().price >= price)) pop_back();
         push_back(Entry{price, kNever});
+    }
+
+    // Room for one more entry now, so the next record() cannot fail.
+    void make_room() {
+        if (size_ == ring_.size()) grow();
     }
 
     // Least aggressive price displayed in (t - window, t]; 0 if none.
@@ -113,8 +119,14 @@ private:
         Timestamp end;  // exclusive; kNever while displayed
     };
 
+    // A state displayed over [start, end) was last displayed at end - 1. The
+    // window (t - window, t] excludes its left edge, so a state whose last
+    // nanosecond is t - window is outside (D5: never longer than the window).
     void expire(Timestamp t, Timestamp window) {
-        while (!empty() && front().end <= t - window) pop_front();
+        // t - window without overflow near the bottom of the int64 range
+        const Timestamp edge = t < std::numeric_limits<Timestamp>::min() + window ? std::numeric_limits<Timestamp>::min()
+                                                                                   : t - window;
+        while (!empty() && front().end <= edge + 1) pop_front();
     }
 
     bool empty() const noexcept { return size_ == 0; }
@@ -163,6 +175,12 @@ public:
     static constexpr Price kNoLow = std::numeric_limits<Price>::min();
     static constexpr Price kNoHigh = std::numeric_limits<Price>::max();
 
+    // How many venues this table serves (ids 0..count-1); quotes and
+    // self-help for other ids are refused (UnknownVenue).
+    int venue_count() const noexcept { return venue_count_; }
+    void set_venue_count(int n) noexcept { venue_count_ = n < 0 ? 0 : (n > kMaxVenues ? kMaxVenues : n); }
+    bool known_venue(int v) const noexcept { return v >= 0 && v < venue_count_; }
+
     Timestamp flicker_window() const noexcept { return window_; }
     // D5: the window may be shortened, never lengthened beyond one second.
     bool set_flicker_window(Timestamp w) noexcept {
@@ -173,6 +191,8 @@ public:
 
     // Apply one update; the caller has validated it and checked time order.
     void apply(const QuoteUpdate& q, std::uint8_t flags) {
+        history_[q.venue][0].make_room();  // the only allocations: before anything changes
+        history_[q.venue][1].make_room();
         VenueQuote& v = venues_[q.venue];
         v.seen = true;
         v.closed = (flags & kQuoteClosed) != 0;
@@ -228,6 +248,10 @@ public:
         if (t >= sh_next_ || t < sh_time_) recompute_self_help(t);
     }
 
+    // Whether the set of self-help venues changed since take_self_help_change()
+    // last answered (without consuming it).
+    bool self_help_changed() const noexcept { return sh_changed_; }
+
     // Whether the set of self-help venues changed since this was last asked
     // (the book then re-places the orders it ranks away from their limits).
     bool take_self_help_change() noexcept {
@@ -248,6 +272,15 @@ public:
 
     // The hot path: true when a print at P trades through no quote at all.
     bool inside_band(Price p) const noexcept { return p >= band_lo_ && p <= band_hi_; }
+
+    // The best automated away quote on the contra side of a resting order on
+    // `side` (the lowest offer for a bid, the highest bid for an offer), self-help
+    // venues included and whether or not the market is crossed: what a displayed
+    // order would lock or cross if no exception applied (REQ-LC-01). 0 when none.
+    Price raw_lock_bound(bool bid_side) const noexcept {
+        if (bid_side) return band_hi_ == kNoHigh ? 0 : band_hi_;
+        return band_lo_ == kNoLow ? 0 : band_lo_;
+    }
 
     // Protected bids above P and protected offers below P (REQ-TT-01).
     std::uint32_t traded_through(Price p) const noexcept {
@@ -388,6 +421,7 @@ private:
     std::uint64_t unknown_conditions_ = 0;
     std::uint64_t off_grid_quotes_ = 0;
     TickRegime regime_ = TickRegime::Penny2005;
+    int venue_count_ = kMaxVenues;
 };
 
 }  // namespace engine

@@ -23,8 +23,14 @@ enum class RepriceKind : std::uint8_t {
     Slide = 1,         // ranked at the locking price, displayed one tick away (REQ-LC-02)
     Adjust = 2,        // ranked and displayed one tick away (REQ-LC-03)
     HiddenAtLock = 3,  // non-displayed, ranked at the locking price (REQ-OH-02)
+    CancelBack = 4,    // resting at its limit under an exception; cancelled once it lapses (REQ-LC-04)
 };
 
+constexpr bool is_known_reprice_kind(std::uint8_t k) noexcept { return k >= 1 && k <= 4; }
+
+// An order whose placement depends on the protected quotes: ranked away from
+// its limit (re-priced), or resting at its limit while it locks or crosses a
+// quote that an exception leaves out of the lock/cross test (watched).
 struct RepricedOrder {
     OrderId id;
     std::uint32_t slot;
@@ -63,9 +69,49 @@ constexpr Placement place(Side side, Price limit, Price bound, RepriceKind kind,
         case RepriceKind::Slide: return Placement{bound, true, true};
         case RepriceKind::Adjust: return Placement{less_aggressive(side, bound, r), false, true};
         case RepriceKind::HiddenAtLock: return Placement{bound, false, true};
+        case RepriceKind::CancelBack: return Placement{0, false, true};  // nowhere: the caller cancels it
     }
     return Placement{limit, false, false};
 }
+
+// A change to the Reg NMS settings (Book::configure): each field applies when
+// its bit is set in `set`; all are checked before any applies.
+struct ConfigChange {
+    enum Field : std::uint32_t {
+        kRule611 = 1u << 0,
+        kEnforceOutsideRth = 1u << 1,
+        kSubpennyExemption = 1u << 2,
+        kLockCrossProtection = 1u << 3,
+        kDefaultLockCross = 1u << 4,
+        kFlickerWindow = 1u << 5,
+        kAll = (1u << 6) - 1,
+    };
+    std::uint32_t set = 0;
+    bool rule611_enabled = true;
+    bool enforce_outside_rth = true;
+    bool subpenny_exemption = true;
+    bool lock_cross_enabled = true;
+    std::uint8_t default_lock_cross = 1;  // LockCrossMode: Slide, PriceAdjust or CancelBack
+    Timestamp flicker_window = kOneSecond;
+};
+
+// The field of a change that is not valid, or nullptr.
+constexpr const char* config_violation(const ConfigChange& c) noexcept {
+    if ((c.set & ~static_cast<std::uint32_t>(ConfigChange::kAll)) != 0) return "set";
+    if ((c.set & ConfigChange::kDefaultLockCross) && (c.default_lock_cross < 1 || c.default_lock_cross > 3))
+        return "default_lock_cross";
+    if ((c.set & ConfigChange::kFlickerWindow) && (c.flicker_window <= 0 || c.flicker_window > kOneSecond))
+        return "flicker_window_ns";
+    return nullptr;
+}
+
+// The protected best bid and offer, as a query reports it.
+struct ProtectedBbo {
+    Price pbb = 0, pbo = 0;  // 0 when none
+    std::uint32_t pbb_venues = 0, pbo_venues = 0;
+    bool crossed = false, locked = false;
+    std::uint32_t version = 0;
+};
 
 struct RegNmsState {
     ProtectedQuoteTable table;

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "book.hpp"
@@ -43,17 +44,22 @@ public:
     explicit Rematcher(Book& book) : book_(book) {}
 
     // Apply `n` messages, and the quotes (sorted by ts) due before each.
+    // Each message and quote is copied before it is looked at (the caller's
+    // arrays may change under the call, from another thread).
     void apply(const FeedMessage* m, std::size_t n, const QuoteUpdate* quotes, std::size_t nq) {
         std::size_t q = 0;
         for (std::size_t i = 0; i < n; ++i) {
-            while (q < nq && quotes[q].ts <= m[i].ts) {
-                book_.update_quote(quotes[q++]);
+            FeedMessage msg;
+            std::memcpy(&msg, m + i, sizeof msg);
+            asm volatile("" : : "r"(&msg) : "memory");
+            while (q < nq && quotes[q].ts <= msg.ts) {
+                book_.update_quotes(quotes + q++, 1);
                 ++stats_.quotes;
             }
-            apply_one(m[i]);
+            apply_one(msg);
         }
         while (q < nq) {  // quotes after the last message
-            book_.update_quote(quotes[q++]);
+            book_.update_quotes(quotes + q++, 1);
             ++stats_.quotes;
         }
     }

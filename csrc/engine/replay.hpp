@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -82,29 +83,46 @@ public:
             if (i + kOrderAhead < n) {
                 if (Book* b = book(m[i + kOrderAhead].locate)) b->prefetch_order(m[i + kOrderAhead].order_id);
             }
-            apply_one(m[i]);
+            apply_one(copy_of(m[i]));
         }
     }
 
     // LOBSTER with its orderbook rows (row i = the book after message i, 4L
     // integers: ask price, ask size, bid price, bid size per level). The first
     // call's first row sets the starting book (its message is already in it).
-    void apply_lobster_verified(const FeedMessage* m, const std::int64_t* rows, std::size_t n, std::size_t levels) {
+    // `levels` must be at least 1 (a row with no levels says nothing; false then).
+    // Each row is copied before it is used (the caller's array may change under
+    // the call, from another thread).
+    bool apply_lobster_verified(const FeedMessage* m, const std::int64_t* rows, std::size_t n, std::size_t levels) {
+        if (levels == 0) return false;
+        row_.resize(4 * levels);
         for (std::size_t i = 0; i < n; ++i) {
-            const std::int64_t* row = rows + i * 4 * levels;
+            std::memcpy(row_.data(), rows + i * 4 * levels, row_.size() * sizeof(std::int64_t));
+            asm volatile("" : : "r"(row_.data()) : "memory");
+            const std::int64_t* row = row_.data();
             if (!started_) {
                 started_ = true;
                 ++stats_.messages;
                 correct(row, levels, /*count=*/false);
                 continue;
             }
-            apply_one(m[i]);
+            apply_one(copy_of(m[i]));
             ++stats_.rows_checked;
             if (correct(row, levels, true)) ++stats_.rows_matched;
         }
+        return true;
     }
 
 private:
+    // A message is read once, into a local: the caller's array may change
+    // under a batch (another thread), and what is checked must be what is used.
+    static FeedMessage copy_of(const FeedMessage& src) noexcept {
+        FeedMessage m;
+        std::memcpy(&m, &src, sizeof m);
+        asm volatile("" : : "r"(&m) : "memory");
+        return m;
+    }
+
     Book& book_for(std::uint16_t locate) {
         if (locate >= books_.size()) books_.resize(std::size_t{locate} + 1);
         if (!books_[locate]) books_[locate] = std::make_unique<Book>(regime_);
@@ -226,6 +244,7 @@ private:
     std::vector<std::uint8_t> selected_;
     ReplayStats stats_;
     bool started_ = false;
+    std::vector<std::int64_t> row_;  // the orderbook row being applied
     OrderId synthetic_id_ = OrderId{1} << 63;  // ids of levels taken from an orderbook file
 };
 

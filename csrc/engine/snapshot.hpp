@@ -7,11 +7,20 @@
 // fees, session, and the orders ranked away from their limits. Pending events
 // are not state (they belong to whoever takes them). Restoring and then
 // applying the same inputs gives the same events, sequence numbers included.
+//
+// Layout: magic (8 bytes), format version (u32), zero (u32), the body, and a
+// CRC-32 of everything before it. The body is written and read by the same
+// visit() functions, one per state struct, so the two cannot drift apart.
+// Loading trusts nothing: every field is checked against its range and every
+// cross-field invariant (those of Book::check_integrity and more) before the
+// book is handed out, and a bad file is refused with the field it fails on.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <string>
 #include <type_traits>
 #include <vector>
 
@@ -21,122 +30,407 @@ namespace engine {
 
 namespace snapshot_detail {
 
-inline constexpr std::uint64_t kMagic = 0x31504E5352474E45ull;  // "ENGRSNP1"
+inline constexpr std::uint64_t kMagic = 0x32504E5352474E45ull;     // "ENGRSNP2"
+inline constexpr std::uint64_t kOldMagic = 0x31504E5352474E45ull;  // "ENGRSNP1": format 1, no version field
+inline constexpr std::uint32_t kVersion = 2;
+inline constexpr std::size_t kHeader = 16;
+inline constexpr std::size_t kTrailer = 4;
 
+// CRC-32 (IEEE 802.3, as zlib.crc32), table-driven.
+inline std::uint32_t crc32(const std::uint8_t* data, std::size_t n) noexcept {
+    static const auto table = [] {
+        std::array<std::uint32_t, 256> t{};
+        for (std::uint32_t i = 0; i < 256; ++i) {
+            std::uint32_t c = i;
+            for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            t[i] = c;
+        }
+        return t;
+    }();
+    std::uint32_t c = 0xFFFFFFFFu;
+    for (std::size_t i = 0; i < n; ++i) c = table[(c ^ data[i]) & 0xFF] ^ (c >> 8);
+    return c ^ 0xFFFFFFFFu;
+}
+
+// Writes fields as they are. (visit() takes non-const references so one
+// function serves both directions; the writer only reads them.)
 class Writer {
 public:
+    static constexpr bool kLoading = false;
     template <class T>
-    void put(const T& v) {
+    void field(const char*, const T& v) {
         static_assert(std::is_trivially_copyable_v<T>);
         const auto* p = reinterpret_cast<const std::uint8_t*>(&v);
         out.insert(out.end(), p, p + sizeof(T));
     }
+    void flag(const char* name, const bool& v) { field(name, static_cast<std::uint8_t>(v ? 1 : 0)); }
+    void count(const char* name, std::uint64_t& n, std::uint64_t) { field(name, n); }
+    void check(bool, const char*) {}
+    bool ok() const noexcept { return true; }
     std::vector<std::uint8_t> out;
 };
 
+// Reads fields, refusing at the first one missing or out of range; the error
+// names the field (with the path of the struct it is in).
 class Reader {
 public:
+    static constexpr bool kLoading = true;
     Reader(const std::uint8_t* data, std::size_t size) : data_(data), size_(size) {}
+
     template <class T>
-    bool get(T* v) {
-        static_assert(std::is_trivially_copyable_v<T>);
-        if (pos_ + sizeof(T) > size_) return false;
-        std::memcpy(v, data_ + pos_, sizeof(T));
+    void field(const char* name, T& v) {
+        static_assert(std::is_trivially_copyable_v<T> && !std::is_same_v<T, bool>);
+        if (!error.empty()) return;
+        if (pos_ + sizeof(T) > size_) {
+            fail(name, "the data ends here (truncated)");
+            return;
+        }
+        std::memcpy(&v, data_ + pos_, sizeof(T));
         pos_ += sizeof(T);
-        return true;
     }
+    // A bool is read as a byte that must be 0 or 1 (any other value in a bool is undefined).
+    void flag(const char* name, bool& v) {
+        std::uint8_t b = 0;
+        field(name, b);
+        if (b > 1) fail(name, "a flag that is neither 0 nor 1");
+        v = b == 1;
+    }
+    // A count of records that follow, each at least `min_bytes` long.
+    void count(const char* name, std::uint64_t& n, std::uint64_t min_bytes) {
+        field(name, n);
+        if (error.empty() && n > (size_ - pos_) / (min_bytes ? min_bytes : 1)) fail(name, "more records than bytes left");
+    }
+    void check(bool good, const char* what) {
+        if (!good && error.empty()) error = path_prefix() + what;
+    }
+    bool ok() const noexcept { return error.empty(); }
     bool done() const noexcept { return pos_ == size_; }
 
+    void enter(std::string where) { path_.push_back(std::move(where)); }
+    void leave() { path_.pop_back(); }
+
+    std::string error;
+
 private:
+    std::string path_prefix() const {
+        std::string p;
+        for (const auto& s : path_) p += s + ".";
+        return p;
+    }
+    void fail(const char* name, const char* why) {
+        if (error.empty()) error = path_prefix() + name + ": " + why;
+    }
+
     const std::uint8_t* data_;
     std::size_t size_;
     std::size_t pos_ = 0;
+    std::vector<std::string> path_;
 };
+
+// Scope of a nested struct in error messages ("orders[3].peak: ...").
+template <class A>
+struct Scope {
+    Scope(A& a, const std::string& where) : a_(a) {
+        if constexpr (A::kLoading) a_.enter(where);
+    }
+    ~Scope() {
+        if constexpr (A::kLoading) a_.leave();
+    }
+    A& a_;
+};
+
+inline std::string indexed(const char* name, std::uint64_t i) { return std::string(name) + "[" + std::to_string(i) + "]"; }
 
 }  // namespace snapshot_detail
 
 struct SnapshotAccess {
-    static std::vector<std::uint8_t> save(const Book& b) {
+    // ------------------------------------------------------------ visitors
+    // Each lists a struct's fields once, in file order, with the checks a
+    // loaded value must pass (the writer skips the checks).
+
+    template <class A>
+    static void visit(A& a, Order& o) {
+        a.field("id", o.id);
+        a.field("price", o.price);
+        a.field("ts", o.ts);
+        a.field("filled", o.filled);
+        a.field("shown", o.shown);
+        a.field("reserve", o.reserve);
+        a.field("peak", o.peak);
+        a.field("participant", o.participant);
+        std::uint8_t side = static_cast<std::uint8_t>(o.side), tif = static_cast<std::uint8_t>(o.tif);
+        a.field("side", side);
+        a.field("tif", tif);
+        a.field("flags", o.flags);
+        a.check(side == 1 || side == 2, "side: not BUY or SELL");
+        a.check(tif == 1 || tif == 2, "tif: a resting order is DAY or GTC");
+        o.side = static_cast<Side>(side);
+        o.tif = static_cast<TimeInForce>(tif);
+    }
+
+    template <class A>
+    static void visit(A& a, QuoteSide& s) {
+        a.field("price", s.price);
+        a.field("size", s.size);
+        a.flag("automated", s.automated);
+        a.field("routed", s.routed);
+        a.field("routed_in", s.routed_in);
+        a.check(s.price >= 0 && s.price <= kMaxPrice, "price: outside 0..the largest price");
+        a.check(s.size >= 0, "size: negative");
+        a.check((s.price == 0) == (s.size == 0), "size: a quote side with a price and no size, or the reverse");
+        a.check(s.routed >= 0 && s.routed <= s.size, "routed: more shares routed than the quote shows");
+    }
+
+    template <class A>
+    static void visit(A& a, VenueQuote& v) {
+        {
+            snapshot_detail::Scope<A> in(a, "bid");
+            visit(a, v.bid);
+        }
+        {
+            snapshot_detail::Scope<A> in(a, "ask");
+            visit(a, v.ask);
+        }
+        a.flag("closed", v.closed);
+        a.flag("seen", v.seen);
+        a.field("feed", v.feed);
+        a.field("condition", v.condition);
+        a.field("ts", v.ts);
+        a.check(v.feed <= 2, "feed: not DIRECT, CQS or UQDF");
+        a.check(!v.closed || (v.bid.size == 0 && v.ask.size == 0), "closed: a closed venue with a quote");
+    }
+
+    template <class A>
+    static void visit(A& a, QuoteHistory& h, bool ask_side) {
+        std::uint64_t n = h.size_;
+        a.count("entries", n, sizeof(QuoteHistory::Entry));
+        if constexpr (A::kLoading) {
+            h.ring_.clear();
+            h.head_ = h.size_ = 0;
+        }
+        Price prev_price = 0;
+        Timestamp prev_end = std::numeric_limits<Timestamp>::min();
+        for (std::uint64_t k = 0; k < n && a.ok(); ++k) {
+            QuoteHistory::Entry e{};
+            if constexpr (!A::kLoading) e = h.ring_[(h.head_ + k) & (h.ring_.size() - 1)];
+            a.field("price", e.price);
+            a.field("end", e.end);
+            // the deque keeps the least aggressive price at the front (REQ-PQ-07)
+            a.check(e.price > 0 && e.price <= kMaxPrice, "price: outside the price range");
+            a.check(k == 0 || (ask_side ? e.price < prev_price : e.price > prev_price),
+                    "price: the look-back history is out of order");
+            a.check(k == 0 || e.end >= prev_end, "end: the look-back history is out of order");
+            a.check(e.end != kNever || k + 1 == n, "end: a state still displayed before a later one");
+            prev_price = e.price;
+            prev_end = e.end;
+            if constexpr (A::kLoading) {
+                if (a.ok()) h.push_back(e);
+            }
+        }
+    }
+
+    template <class A>
+    static void visit(A& a, ProtectedQuoteTable& t, int venue_count) {
+        for (int v = 0; v < kMaxVenues && a.ok(); ++v) {
+            snapshot_detail::Scope<A> in(a, snapshot_detail::indexed("venues", v));
+            visit(a, t.venues_[v]);
+            a.check(v < venue_count || (!t.venues_[v].seen && t.venues_[v].closed),
+                    "seen: a quote from a venue the book does not have");
+        }
+        a.field("flicker_window", t.window_);
+        a.field("version", t.version_);
+        a.field("unknown_conditions", t.unknown_conditions_);
+        a.field("off_grid_quotes", t.off_grid_quotes_);
+        a.field("self_help_mask", t.sh_mask_);
+        a.flag("self_help_changed", t.sh_changed_);
+        a.field("self_help_time", t.sh_time_);
+        a.field("self_help_next", t.sh_next_);
+        a.check(t.window_ > 0 && t.window_ <= kOneSecond, "flicker_window: outside 1 ns..1 s (D5)");
+        a.check(venue_count == kMaxVenues || (t.sh_mask_ >> venue_count) == 0,
+                "self_help_mask: a venue the book does not have");
+        for (int v = 0; v < kMaxVenues && a.ok(); ++v) {
+            snapshot_detail::Scope<A> in(a, snapshot_detail::indexed("self_help", v));
+            auto& list = t.self_help_[v];
+            std::uint64_t n = list.size();
+            a.count("intervals", n, sizeof(ProtectedQuoteTable::Interval));
+            if constexpr (A::kLoading) list.assign(a.ok() ? n : 0, ProtectedQuoteTable::Interval{});
+            for (std::uint64_t k = 0; k < n && a.ok(); ++k) {
+                a.field("start", list[k].start);
+                a.field("end", list[k].end);
+                a.check(list[k].start < list[k].end, "end: an empty self-help interval");
+                for (std::uint64_t j = 0; j < k; ++j)
+                    a.check(!(list[j].start < list[k].end && list[k].start < list[j].end),
+                            "start: overlapping self-help intervals");
+            }
+            a.check(n == 0 || v < venue_count, "intervals: self-help against a venue the book does not have");
+            for (int side = 0; side < 2 && a.ok(); ++side) {
+                snapshot_detail::Scope<A> h(a, side ? "ask_history" : "bid_history");
+                visit(a, t.history_[v][side], side == 1);
+            }
+        }
+        if constexpr (A::kLoading) {
+            // The cached self-help state must be what the intervals give at its time.
+            if (a.ok() && t.sh_time_ != ProtectedQuoteTable::kNoLow) {
+                const std::uint32_t mask = t.sh_mask_;
+                const Timestamp next = t.sh_next_;
+                const bool changed = t.sh_changed_;
+                t.recompute_self_help(t.sh_time_);
+                a.check(t.sh_mask_ == mask && t.sh_next_ == next, "self_help_mask: not what the intervals give");
+                t.sh_changed_ = changed;
+            }
+            t.recompute();  // the cached protected BBO and band follow from the quotes and the mask
+        }
+    }
+
+    template <class A>
+    static void visit(A& a, RegNmsState& n, Book& b) {
+        std::uint8_t venues = static_cast<std::uint8_t>(n.table.venue_count());
+        a.field("venue_count", venues);
+        a.check(venues <= kMaxVenues, "venue_count: more than 32 venues");
+        if constexpr (A::kLoading) n.table.set_venue_count(venues);
+        {
+            snapshot_detail::Scope<A> in(a, "config");
+            a.flag("rule611_enabled", n.config.rule611_enabled);
+            a.flag("enforce_outside_rth", n.config.enforce_outside_rth);
+            a.flag("subpenny_exemption", n.config.subpenny_exemption);
+            a.flag("lock_cross_enabled", n.config.lock_cross_enabled);
+            auto mode = static_cast<std::uint8_t>(n.config.default_lock_cross);
+            a.field("default_lock_cross", mode);
+            a.check(mode >= 1 && mode <= 3, "default_lock_cross: not SLIDE, PRICE_ADJUST or CANCEL_BACK");
+            n.config.default_lock_cross = static_cast<LockCrossMode>(mode);
+        }
+        {
+            snapshot_detail::Scope<A> in(a, "fees");
+            a.field("take_fee_nd", n.fees.take_fee_nd);
+            a.field("take_rate_ppm", n.fees.take_rate_ppm);
+            a.field("make_rebate_nd", n.fees.make_rebate_nd);
+            a.field("make_rate_ppm", n.fees.make_rate_ppm);
+            auto regime = static_cast<std::uint8_t>(n.fee_regime);
+            a.field("regime", regime);
+            a.check(is_known_fee_regime(regime), "regime: not a fee-cap regime");
+            n.fee_regime = static_cast<FeeCapRegime>(regime & 1);
+            if (a.ok()) {
+                const char* bad = fee_cap_violation(n.fees, n.fee_regime);
+                a.check(bad == nullptr, "a fee outside the Rule 610(c) cap");
+            }
+            const FeeSchedule& f = n.fees;
+            n.fees_loaded = f.take_fee_nd || f.take_rate_ppm || f.make_rebate_nd || f.make_rate_ppm;
+        }
+        a.flag("dirty", n.dirty);
+        a.flag("in_rth", n.in_rth);
+        a.field("command", n.command);
+        a.field("next_route_id", n.next_route_id);
+        a.field("applied_bid_bound", n.applied_bound[0]);
+        a.field("applied_ask_bound", n.applied_bound[1]);
+        a.check(n.next_route_id >= 1, "next_route_id: 0 is not a route id");
+        a.check(n.applied_bound[0] >= 0 && n.applied_bound[0] <= kMaxPrice && n.applied_bound[1] >= 0 &&
+                    n.applied_bound[1] <= kMaxPrice,
+                "applied_bound: outside the price range");
+        for (int si = 0; si < 2 && a.ok(); ++si) {
+            snapshot_detail::Scope<A> in(a, si ? "repriced_offers" : "repriced_bids");
+            auto& list = n.repriced[si];
+            std::uint64_t k = list.size();
+            a.count("count", k, 17);
+            if constexpr (A::kLoading) list.assign(a.ok() ? k : 0, RepricedOrder{});
+            for (std::uint64_t j = 0; j < k && a.ok(); ++j) {
+                RepricedOrder& r = list[j];
+                auto kind = static_cast<std::uint8_t>(r.kind);
+                a.field("id", r.id);
+                a.field("kind", kind);
+                a.field("limit", r.limit);
+                a.check(is_known_reprice_kind(kind), "kind: not a re-pricing kind");
+                r.kind = static_cast<RepriceKind>(kind);
+                if constexpr (A::kLoading) {
+                    r.slot = b.index_.find(r.id);
+                    a.check(r.slot != OrderIndex::kNotFound, "id: a re-priced order that is not resting");
+                }
+            }
+        }
+        {
+            snapshot_detail::Scope<A> in(a, "table");
+            if constexpr (A::kLoading) n.table.set_regime(b.regime_);
+            visit(a, n.table, venues);
+        }
+    }
+
+    // ---------------------------------------------------------------- save
+    static std::vector<std::uint8_t> save(const Book& cb) {
+        Book& b = const_cast<Book&>(cb);  // the writer only reads
         snapshot_detail::Writer w;
-        w.put(snapshot_detail::kMagic);
-        w.put(b.regime_);
-        w.put(b.seq_);
-        w.put(b.last_ts_);
+        w.field("magic", snapshot_detail::kMagic);
+        w.field("version", snapshot_detail::kVersion);
+        w.field("reserved", std::uint32_t{0});
+        w.field("regime", b.regime_);
+        w.field("seq", b.seq_);
+        w.field("last_ts", b.last_ts_);
         // resting orders, in priority order: restoring them in this order rebuilds the queues
-        std::vector<Order> orders;
+        std::vector<std::uint32_t> slots;
         for (const PriceLadder* l : {&b.bids_, &b.asks_})
             for (std::size_t r = 0; r < l->level_count(); ++r) {
                 const Level& lv = l->level(l->level_at_rank(r));
                 for (std::uint32_t head : {lv.display_head, lv.hidden_head})
-                    for (std::uint32_t s = head; s != kNil; s = b.pool_[s].next) orders.push_back(b.pool_[s]);
+                    for (std::uint32_t s = head; s != kNil; s = b.pool_[s].next) slots.push_back(s);
             }
-        w.put(static_cast<std::uint64_t>(orders.size()));
-        for (const Order& o : orders) w.put(o);
+        std::uint64_t count = slots.size();
+        w.field("orders", count);
+        for (std::uint32_t s : slots) visit(w, b.pool_[s]);
         const bool nms = b.nms_ != nullptr;
-        w.put(nms);
-        if (!nms) return std::move(w.out);
-        const RegNmsState& n = *b.nms_;
-        w.put(n.config);
-        w.put(n.fees);
-        w.put(n.fee_regime);
-        w.put(n.fees_loaded);
-        w.put(n.dirty);
-        w.put(n.in_rth);
-        w.put(n.command);
-        w.put(n.next_route_id);
-        w.put(n.applied_bound);
-        for (const auto& list : n.repriced) {
-            w.put(static_cast<std::uint64_t>(list.size()));
-            for (const RepricedOrder& r : list) {
-                w.put(r.id);
-                w.put(r.kind);
-                w.put(r.limit);
-            }
-        }
-        const ProtectedQuoteTable& t = n.table;
-        w.put(t.venues_);
-        w.put(t.window_);
-        w.put(t.version_);
-        w.put(t.unknown_conditions_);
-        w.put(t.off_grid_quotes_);
-        w.put(t.regime_);
-        w.put(t.sh_mask_);  // self-help state as it stands, lazily refreshed
-        w.put(t.sh_changed_);
-        w.put(t.sh_time_);
-        w.put(t.sh_next_);
-        for (int v = 0; v < kMaxVenues; ++v) {
-            w.put(static_cast<std::uint64_t>(t.self_help_[v].size()));
-            for (const auto& i : t.self_help_[v]) w.put(i);
-            for (const QuoteHistory& h : t.history_[v]) {
-                w.put(static_cast<std::uint64_t>(h.size_));
-                for (std::size_t k = 0; k < h.size_; ++k) w.put(h.ring_[(h.head_ + k) & (h.ring_.size() - 1)]);
-            }
-        }
+        w.flag("reg_nms", nms);
+        if (nms) visit(w, *b.nms_, b);
+        const std::uint32_t crc = snapshot_detail::crc32(w.out.data(), w.out.size());
+        w.field("crc", crc);
         return std::move(w.out);
     }
 
-    // nullptr (and *error set) when the bytes are not a whole snapshot.
-    static std::unique_ptr<Book> load(const std::uint8_t* data, std::size_t size, const char** error) {
-        snapshot_detail::Reader r(data, size);
-        auto fail = [error](const char* why) {
-            *error = why;
+    // ---------------------------------------------------------------- load
+    // nullptr (and *error set, naming the field) when the bytes are not a whole, sound snapshot.
+    static std::unique_ptr<Book> load(const std::uint8_t* data, std::size_t size, std::string* error) {
+        using namespace snapshot_detail;
+        auto fail = [error](std::string why) {
+            *error = std::move(why);
             return std::unique_ptr<Book>();
         };
         std::uint64_t magic = 0;
-        if (!r.get(&magic) || magic != snapshot_detail::kMagic) return fail("not an engine snapshot");
+        if (size >= 8) std::memcpy(&magic, data, 8);
+        if (magic == kOldMagic)
+            return fail("a snapshot in format 1, from an older engine: recover from the journal instead");
+        if (size < kHeader + kTrailer || magic != kMagic) return fail("not an engine snapshot");
+        std::uint32_t version = 0, reserved = 0, crc = 0;
+        std::memcpy(&version, data + 8, 4);
+        std::memcpy(&reserved, data + 12, 4);
+        if (version != kVersion)
+            return fail("snapshot format " + std::to_string(version) + ", but this engine reads format " +
+                        std::to_string(kVersion));
+        std::memcpy(&crc, data + size - kTrailer, 4);
+        if (crc != crc32(data, size - kTrailer)) return fail("the checksum does not match (damaged or cut short)");
+        if (reserved != 0) return fail("reserved: not 0");
+
+        Reader r(data + kHeader, size - kHeader - kTrailer);
         TickRegime regime{};
-        if (!r.get(&regime) || !is_known_regime(static_cast<std::uint8_t>(regime))) return fail("bad tick regime");
+        r.field("regime", regime);
+        if (!r.ok()) return fail(r.error);
+        if (!is_known_regime(static_cast<std::uint8_t>(regime))) return fail("regime: not a tick regime");
         auto b = std::make_unique<Book>(regime);
+        r.field("seq", b->seq_);
+        r.field("last_ts", b->last_ts_);
         std::uint64_t count = 0;
-        if (!r.get(&b->seq_) || !r.get(&b->last_ts_) || !r.get(&count)) return fail("truncated header");
-        if (count > size / sizeof(Order)) return fail("bad order count");
+        r.count("orders", count, 48);
+        if (!r.ok()) return fail(r.error);
         b->pool_.reserve(static_cast<std::size_t>(count));
+        b->index_.reserve(static_cast<std::size_t>(count));
         for (std::uint64_t i = 0; i < count; ++i) {
             Order o{};
-            if (!r.get(&o)) return fail("truncated orders");
-            if (o.id == 0 || b->index_.contains(o.id) || o.shown == 0 || !is_valid_price(o.price, regime) ||
-                (o.side != Side::Buy && o.side != Side::Sell))
-                return fail("an order that cannot rest");
+            {
+                Scope<Reader> in(r, indexed("orders", i));
+                visit(r, o);
+                if (r.ok()) {
+                    const char* why = b->check_order(o, /*reg_nms=*/true);  // checked against the layer at the end
+                    r.check(why == nullptr, why ? why : "");
+                    r.check(!b->index_.contains(o.id), "id: the same id twice");
+                    r.check(o.ts <= b->last_ts_, "ts: later than the book's clock");
+                }
+            }
+            if (!r.ok()) return fail(r.error);
             const std::uint32_t slot = b->pool_.allocate();
             b->pool_[slot] = o;
             PriceLadder& l = b->ladder(o.side);
@@ -144,57 +438,20 @@ struct SnapshotAccess {
             b->index_.insert(o.id, slot);
         }
         bool nms = false;
-        if (!r.get(&nms)) return fail("truncated");
-        if (nms) {
+        r.flag("reg_nms", nms);
+        if (nms && r.ok()) {
             b->enable_reg_nms();
-            RegNmsState& n = *b->nms_;
-            if (!r.get(&n.config) || !r.get(&n.fees) || !r.get(&n.fee_regime) || !r.get(&n.fees_loaded) ||
-                !r.get(&n.dirty) || !r.get(&n.in_rth) || !r.get(&n.command) || !r.get(&n.next_route_id) ||
-                !r.get(&n.applied_bound))
-                return fail("truncated Reg NMS state");
-            for (auto& list : n.repriced) {
-                std::uint64_t k = 0;
-                if (!r.get(&k) || k > count) return fail("bad re-priced list");
-                for (std::uint64_t j = 0; j < k; ++j) {
-                    RepricedOrder ro{};
-                    if (!r.get(&ro.id) || !r.get(&ro.kind) || !r.get(&ro.limit)) return fail("truncated re-priced list");
-                    ro.slot = b->index_.find(ro.id);
-                    if (ro.slot == OrderIndex::kNotFound) return fail("a re-priced order that is not resting");
-                    list.push_back(ro);
-                }
-            }
-            ProtectedQuoteTable& t = n.table;
-            if (!r.get(&t.venues_) || !r.get(&t.window_) || !r.get(&t.version_) || !r.get(&t.unknown_conditions_) ||
-                !r.get(&t.off_grid_quotes_) || !r.get(&t.regime_) || !r.get(&t.sh_mask_) ||
-                !r.get(&t.sh_changed_) || !r.get(&t.sh_time_) || !r.get(&t.sh_next_))
-                return fail("truncated quote table");
-            for (int v = 0; v < kMaxVenues; ++v) {
-                std::uint64_t k = 0;
-                if (!r.get(&k) || k > size) return fail("bad self-help list");
-                for (std::uint64_t j = 0; j < k; ++j) {
-                    ProtectedQuoteTable::Interval iv{};
-                    if (!r.get(&iv)) return fail("truncated self-help list");
-                    t.self_help_[v].push_back(iv);
-                }
-                for (QuoteHistory& h : t.history_[v]) {
-                    if (!r.get(&k) || k > size) return fail("bad quote history");
-                    for (std::uint64_t j = 0; j < k; ++j) {
-                        QuoteHistory::Entry e{};
-                        if (!r.get(&e)) return fail("truncated quote history");
-                        h.push_back(e);
-                    }
-                }
-            }
-            t.recompute();  // the cached protected BBO and band follow from the quotes and self-help mask
+            visit(r, *b->nms_, *b);
         }
+        if (!r.ok()) return fail(r.error);
         if (!r.done()) return fail("bytes after the end of the snapshot");
-        if (const char* why = b->check_integrity()) return fail(why);
+        if (const char* why = b->check_integrity()) return fail(std::string("the state is not sound: ") + why);
         return b;
     }
 };
 
 inline std::vector<std::uint8_t> save_snapshot(const Book& b) { return SnapshotAccess::save(b); }
-inline std::unique_ptr<Book> load_snapshot(const std::uint8_t* data, std::size_t size, const char** error) {
+inline std::unique_ptr<Book> load_snapshot(const std::uint8_t* data, std::size_t size, std::string* error) {
     return SnapshotAccess::load(data, size, error);
 }
 

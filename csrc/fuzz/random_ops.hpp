@@ -65,9 +65,10 @@ public:
                     const auto code = static_cast<ComplianceCode>(e.compliance_code);
                     if (code == ComplianceCode::NoTradeThrough && trades_through_raw(book, e.price, e.ts))
                         return "a fill coded NoTradeThrough trades through a quote (raw table check)";
+                    TradeThroughDecision d;
                     if (code != ComplianceCode::None && code != ComplianceCode::CheckDisabled &&
                         code != ComplianceCode::OutsideRth &&
-                        !book.check_print(e.price, e.ts, static_cast<Side>(e.side), flags).allowed)
+                        book.check_print(e.price, e.ts, static_cast<Side>(e.side), flags, &d) && !d.allowed)
                         return "a committed fill trades through the protected quotes";
                     break;
                 }
@@ -192,7 +193,10 @@ inline std::size_t run_bytes(const std::uint8_t* data, std::size_t size) {
                 else if (what == 1) book.revoke_self_help(c.ts, venue, c.ts);
                 else if (what == 2) book.set_session(c.ts, in.u8() & 1);
                 else if (what == 3) book.expire(c.ts, TimeInForce::Day);
-                else book.check_print(pick_price(in.u8()), c.ts, Side::Buy, in.u8() & 0x7F);
+                else {
+                    TradeThroughDecision d;
+                    book.check_print(pick_price(in.u8()), c.ts, Side::Buy, in.u8() & 0x7F, &d);
+                }
                 break;
             }
         }
