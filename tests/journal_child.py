@@ -1,4 +1,4 @@
-"""The process test_journal.py kills: journals a deterministic flow until killed."""
+"""The process test_journal.py kills: journals an endless deterministic flow until killed."""
 import sys
 
 from engine import ProtectedBook
@@ -6,10 +6,7 @@ from engine.journal import JournaledBook
 from journal_flow import VENUES, inputs
 
 directory = sys.argv[1]
-stream = list(inputs())  # generated before "ready": the kill must land while journaling
 jb = JournaledBook(directory, ProtectedBook("J", venues=VENUES), snapshot_every=300)
-print("ready", len(stream), flush=True)
-for kind, payload in stream:
+print("ready", flush=True)
+for kind, payload in inputs():
     getattr(jb, kind)(payload) if kind in ("execute", "update_quotes") else payload(jb)
-jb.close()
-print("done", flush=True)
