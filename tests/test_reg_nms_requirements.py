@@ -708,3 +708,37 @@ def test_req_fee_02_fees_and_rebates_at_the_cap_never_overflow():
     f = b.take_events()
     f = f[f["type"] == T.FILL]
     assert (int(f["fee"][0]), int(f["aux"][0])) == (-3_000_000 * 10**9, 3_000_000 * 10**9)
+
+
+def test_a_command_about_an_order_due_to_be_cancelled_back_is_refused_untouched():
+    """Found by the widened fuzzer (issue 9): a cancel looked its order up, then the
+    re-pricing due at its time cancelled that order back (its crossed-market
+    exception had lapsed), and the cancel freed it a second time. Judged as the
+    book will be, the order is gone: the cancel is refused and changes nothing;
+    a new order may take its id."""
+    b = book()
+    bid(b, "X", 100800, ts=NOW - 3)
+    offer(b, "Y", 100600, ts=NOW - 2)
+    b.submit(1, BUY, 100700, 100, ts=NOW, lock_cross=LockCrossMode.CANCEL_BACK)  # shown while crossed
+    b.declare_self_help("X", start=NOW + 10, ts=NOW + 1)  # from NOW + 10 the market is no longer crossed
+    b.take_events()
+    before = full_state(b)
+    b.cancel(1, ts=NOW + 20)
+    assert ev_rows(b.take_events(), "type", "order_id", "reason") == [(T.REJECTED, 1, Reason.UNKNOWN_ORDER_ID)]
+    assert full_state(b) == before
+    b.submit(1, SELL, 101000, 100, ts=NOW + 21)  # the re-pricing happens first, then the id is free again
+    assert ev_rows(b.take_events(), "type", "order_id", "reason") == [
+        (T.CANCELLED, 1, Reason.WOULD_LOCK_CROSS), (T.ACCEPTED, 1, 0)]
+    assert b.check_integrity() is None
+
+
+def test_self_help_revoked_at_its_start_survives_a_snapshot():
+    """Found by the widened fuzzer's snapshot round trips: revoking self-help at the
+    instant it starts leaves an empty interval, which the loader refused."""
+    from engine._core import load_snapshot
+
+    b = book()
+    b.declare_self_help("X", start=NOW, ts=NOW - 5)
+    b.revoke_self_help("X", at=NOW, ts=NOW - 4)
+    r = load_snapshot(b.save_snapshot(), "T", venues=["X", "Y", "Z", "V", "W"])
+    assert r.save_snapshot() == b.save_snapshot()

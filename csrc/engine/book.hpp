@@ -185,6 +185,7 @@ private:
     }
 
     void submit_one(const Command& c) {
+        if (nms_ && c.ts >= last_ts_) nms_->table.refresh(c.ts);  // the self-help state at c.ts (a cache)
         const Reason invalid = validate_new(c);
         if (invalid != Reason::None) {
             reject(c.ts, c.order_id, c.side, c.price, c.quantity, invalid);
@@ -195,7 +196,6 @@ private:
         const PostOnly post_only = static_cast<PostOnly>(c.post_only);
         const auto tif = static_cast<TimeInForce>(c.tif);
         PriceLadder& contra = ladder(opposite(side));
-        if (nms_) nms_->table.refresh(c.ts);  // the self-help state at c.ts (a cache: changes nothing observable)
 
         // A refusal changes nothing, so the refusals below are decided against
         // the book as it will be once the re-pricing due at c.ts is done
@@ -264,7 +264,7 @@ private:
 
     void cancel_one(Timestamp ts, OrderId id) {
         if (ts < last_ts_) return reject(ts, id, 0, 0, 0, Reason::TimestampRegression);
-        const std::uint32_t slot = index_.find(id);
+        const std::uint32_t slot = find_live(id, ts);
         if (slot == OrderIndex::kNotFound) return reject(ts, id, 0, 0, 0, Reason::UnknownOrderId);
         last_ts_ = ts;
         if (nms_) sync_reg_nms(ts);
@@ -273,7 +273,7 @@ private:
 
     void reduce_one(Timestamp ts, OrderId id, Quantity quantity) {
         if (ts < last_ts_) return reject(ts, id, 0, 0, quantity, Reason::TimestampRegression);
-        const std::uint32_t slot = index_.find(id);
+        const std::uint32_t slot = find_live(id, ts);
         if (slot == OrderIndex::kNotFound) return reject(ts, id, 0, 0, quantity, Reason::UnknownOrderId);
         const Order& o = pool_[slot];
         if (quantity <= 0) return reject(ts, id, sidev(o), o.price, quantity, Reason::InvalidQuantity);
@@ -296,18 +296,17 @@ private:
 
     void replace_one(Timestamp ts, OrderId id, OrderId new_id, Price price, Quantity quantity) {
         if (ts < last_ts_) return reject(ts, id, 0, price, quantity, Reason::TimestampRegression);
-        const std::uint32_t slot = index_.find(id);
+        const std::uint32_t slot = find_live(id, ts);
         if (slot == OrderIndex::kNotFound) return reject(ts, id, 0, price, quantity, Reason::UnknownOrderId);
         const Order& o = pool_[slot];
         const std::uint8_t sv = sidev(o);
         if (new_id == 0) new_id = id;
-        if (new_id != id && index_.contains(new_id))
+        if (new_id != id && find_live(new_id, ts) != OrderIndex::kNotFound)
             return reject(ts, id, sv, price, quantity, Reason::DuplicateOrderId);
         Reason r = validate_quantity(quantity);
         if (r == Reason::None) r = validate_limit_price(price);
         if (r != Reason::None) return reject(ts, id, sv, price, quantity, r);
-        if (nms_) nms_->table.refresh(ts);  // a cache, as in submit
-
+        if (nms_) nms_->table.refresh(ts);  // the self-help state at ts (a cache, as in submit)
         const Price limit = limit_of(slot);
         const bool keep_priority = price == limit && quantity <= o.leaves();
         Price rest_price = price;
@@ -687,7 +686,7 @@ private:
     Reason validate_new(const Command& c) const noexcept {
         if (c.ts < last_ts_) return Reason::TimestampRegression;
         if (c.order_id == 0) return Reason::InvalidOrderId;
-        if (index_.contains(c.order_id)) return Reason::DuplicateOrderId;
+        if (find_live(c.order_id, c.ts) != OrderIndex::kNotFound) return Reason::DuplicateOrderId;
         if (c.side != 1 && c.side != 2) return Reason::InvalidSide;
         if (c.order_type != 1 && c.order_type != 2) return Reason::InvalidOrderType;
         const bool market = static_cast<OrderType>(c.order_type) == OrderType::Market;
@@ -715,6 +714,19 @@ private:
         if (hidden && market) return Reason::IncompatibleInstructions;
         if (iso && ((c.flags & kFlagRoutable) || post_only)) return Reason::IncompatibleInstructions;
         return Reason::None;
+    }
+
+    // The slot of a live order, as the book will be at ts once the re-pricing
+    // due then is done: an order that re-pricing will cancel back (its lock/cross
+    // exception lapsed, REQ-LC-04) counts as gone already, so that a command
+    // about it is refused (or, for a new order with its id, accepted) without
+    // doing that re-pricing first. With Reg NMS, refreshes the table's self-help
+    // cache at ts (a cache: it changes nothing observable).
+    std::uint32_t find_live(OrderId id, Timestamp ts) const noexcept {
+        const std::uint32_t slot = index_.find(id);
+        if (slot == OrderIndex::kNotFound || !nms_ || !pool_[slot].watched()) return slot;
+        nms_->table.refresh(ts);
+        return cancelled_by_due_reprice(slot) ? OrderIndex::kNotFound : slot;
     }
 
     LockCrossMode resolve_lock_mode(std::uint8_t m) const noexcept {
@@ -1088,6 +1100,9 @@ private:
     // without doing it: refusals are decided on it, and change nothing.
     Price best_ranked_after_sync(Side side) const;
     Price best_ranked_after_reprice(Side side, Price contra_best) const;
+
+    // Whether the re-pricing due now will cancel this watched order back.
+    bool cancelled_by_due_reprice(std::uint32_t slot) const noexcept;
 
     // How an order of this kind is placed when it would lock or cross.
     static RepriceKind reprice_kind(bool hidden, LockCrossMode mode, bool post_only) noexcept {

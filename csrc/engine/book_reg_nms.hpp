@@ -76,7 +76,7 @@ inline const char* Book::configure(const ConfigChange& c, bool apply) {
     if (c.set & ConfigChange::kDefaultLockCross)
         n.config.default_lock_cross = static_cast<LockCrossMode>(c.default_lock_cross);
     if (c.set & ConfigChange::kFlickerWindow) n.table.set_flicker_window(c.flicker_window);
-    n.dirty = true;  // resting re-priced orders are re-placed at the next command
+    // Re-priced orders are re-placed at the next command if their bound moved.
     return nullptr;
 }
 
@@ -101,10 +101,7 @@ inline bool Book::protected_bbo(Timestamp t, ProtectedBbo* out) const {
 
 inline void Book::sync_reg_nms(Timestamp ts) {
     nms_->table.refresh(ts);
-    if (nms_->table.take_self_help_change() || nms_->dirty) {
-        nms_->dirty = false;
-        reprice_resting(ts);
-    }
+    reprice_resting(ts);  // two comparisons when no side's lock bound moved
 }
 
 [[gnu::cold]] inline bool Book::clear_level(Taker& t, Price p, std::uint32_t front) {
@@ -321,7 +318,7 @@ inline void Book::reprice_one(const RepricedOrder& r, Price bound, Timestamp ts)
 inline Price Book::best_ranked_after_sync(Side side) const {
     const PriceLadder& l = ladder(side);
     const Price now = l.empty() ? 0 : l.best_price();
-    if (!nms_ || !(nms_->dirty || nms_->table.self_help_changed())) return now;  // nothing due
+    if (!nms_) return now;
     // reprice_resting takes bids first, then offers: where an offer goes
     // depends on where the bids ended up (clear_of_own_book).
     const PriceLadder& asks = ladder(Side::Sell);
@@ -364,6 +361,14 @@ inline Price Book::best_ranked_after_reprice(Side side, Price contra_best) const
         }
     }
     return better(staying_best, moved_best);
+}
+
+inline bool Book::cancelled_by_due_reprice(std::uint32_t slot) const noexcept {
+    const Order& o = pool_[slot];
+    const RepricedOrder* r = find_repriced(slot);
+    if (!r || r->kind != RepriceKind::CancelBack) return false;
+    const Price bound = nms_->lock_bound(o.side);
+    return bound != nms_->applied_bound[RegNmsState::side_index(o.side)] && locks_or_crosses(o.side, o.price, bound);
 }
 
 inline bool Book::under_lock_exception(Side side, Price rank) const noexcept {

@@ -243,21 +243,12 @@ public:
         return false;
     }
 
-    // Bring self-help state up to time t (cheap unless a boundary was passed).
+    // Bring the cached self-help state (the mask of venues under self-help and
+    // the protected BBO without them) up to time t: cheap unless a boundary was
+    // passed. A cache of a pure function of the intervals and t: refreshing
+    // for any t changes nothing a later refresh would not.
     void refresh(Timestamp t) {
         if (t >= sh_next_ || t < sh_time_) recompute_self_help(t);
-    }
-
-    // Whether the set of self-help venues changed since take_self_help_change()
-    // last answered (without consuming it).
-    bool self_help_changed() const noexcept { return sh_changed_; }
-
-    // Whether the set of self-help venues changed since this was last asked
-    // (the book then re-places the orders it ranks away from their limits).
-    bool take_self_help_change() noexcept {
-        const bool changed = sh_changed_;
-        sh_changed_ = false;
-        return changed;
     }
 
     // ---- the cached protected BBO (valid after refresh(t))
@@ -376,7 +367,6 @@ private:
         sh_next_ = next;
         if (mask == sh_mask_) return;
         sh_mask_ = mask;
-        sh_changed_ = true;
         recompute();
     }
 
@@ -413,7 +403,6 @@ private:
     std::uint32_t pbb_venues_ = 0, pbo_venues_ = 0;
     Price band_lo_ = kNoLow, band_hi_ = kNoHigh;
     std::uint32_t sh_mask_ = 0;
-    bool sh_changed_ = false;
     Timestamp sh_time_ = kNoLow;
     Timestamp sh_next_ = kNoLow;
     Timestamp window_ = kOneSecond;

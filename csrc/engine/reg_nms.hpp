@@ -119,7 +119,6 @@ struct RegNmsState {
     FeeSchedule fees;
     FeeCapRegime fee_regime = FeeCapRegime::Cap2005;
     bool fees_loaded = false;      // compute fees on fills only once a schedule is loaded
-    bool dirty = false;            // configuration changed: re-place re-priced orders
     bool in_rth = true;            // set by Session control events (D4)
     std::uint64_t command = 0;     // the command being processed (for (b)(6))
     std::uint64_t next_route_id = 1;

@@ -100,8 +100,16 @@ public:
         field(name, n);
         if (error.empty() && n > (size_ - pos_) / (min_bytes ? min_bytes : 1)) fail(name, "more records than bytes left");
     }
+    // `what` is "field: problem" (then the error reads "path.field: problem")
+    // or a sentence about the struct at hand ("path: sentence").
     void check(bool good, const char* what) {
-        if (!good && error.empty()) error = path_prefix() + what;
+        if (good || !error.empty()) return;
+        const std::string w = what;
+        const auto colon = w.find(": ");
+        const bool names_field = colon != std::string::npos && w.find(' ') > colon;
+        std::string p = path_prefix();
+        if (!names_field && !p.empty()) p.back() = ':', p += ' ';
+        error = p + w;
     }
     bool ok() const noexcept { return error.empty(); }
     bool done() const noexcept { return pos_ == size_; }
@@ -230,7 +238,7 @@ struct SnapshotAccess {
     }
 
     template <class A>
-    static void visit(A& a, ProtectedQuoteTable& t, int venue_count) {
+    static void visit(A& a, ProtectedQuoteTable& t, int venue_count, Timestamp clock) {
         for (int v = 0; v < kMaxVenues && a.ok(); ++v) {
             snapshot_detail::Scope<A> in(a, snapshot_detail::indexed("venues", v));
             visit(a, t.venues_[v]);
@@ -241,13 +249,7 @@ struct SnapshotAccess {
         a.field("version", t.version_);
         a.field("unknown_conditions", t.unknown_conditions_);
         a.field("off_grid_quotes", t.off_grid_quotes_);
-        a.field("self_help_mask", t.sh_mask_);
-        a.flag("self_help_changed", t.sh_changed_);
-        a.field("self_help_time", t.sh_time_);
-        a.field("self_help_next", t.sh_next_);
         a.check(t.window_ > 0 && t.window_ <= kOneSecond, "flicker_window: outside 1 ns..1 s (D5)");
-        a.check(venue_count == kMaxVenues || (t.sh_mask_ >> venue_count) == 0,
-                "self_help_mask: a venue the book does not have");
         for (int v = 0; v < kMaxVenues && a.ok(); ++v) {
             snapshot_detail::Scope<A> in(a, snapshot_detail::indexed("self_help", v));
             auto& list = t.self_help_[v];
@@ -257,7 +259,7 @@ struct SnapshotAccess {
             for (std::uint64_t k = 0; k < n && a.ok(); ++k) {
                 a.field("start", list[k].start);
                 a.field("end", list[k].end);
-                a.check(list[k].start < list[k].end, "end: an empty self-help interval");
+                a.check(list[k].start <= list[k].end, "end: a self-help interval that ends before it starts");  // revoked at its start: empty
                 for (std::uint64_t j = 0; j < k; ++j)
                     a.check(!(list[j].start < list[k].end && list[k].start < list[j].end),
                             "start: overlapping self-help intervals");
@@ -269,16 +271,10 @@ struct SnapshotAccess {
             }
         }
         if constexpr (A::kLoading) {
-            // The cached self-help state must be what the intervals give at its time.
-            if (a.ok() && t.sh_time_ != ProtectedQuoteTable::kNoLow) {
-                const std::uint32_t mask = t.sh_mask_;
-                const Timestamp next = t.sh_next_;
-                const bool changed = t.sh_changed_;
-                t.recompute_self_help(t.sh_time_);
-                a.check(t.sh_mask_ == mask && t.sh_next_ == next, "self_help_mask: not what the intervals give");
-                t.sh_changed_ = changed;
-            }
-            t.recompute();  // the cached protected BBO and band follow from the quotes and the mask
+            // The self-help mask is a cache of the intervals (not saved): rebuilt
+            // at the book's clock, then the protected BBO and band from the quotes.
+            if (a.ok()) t.recompute_self_help(clock);
+            t.recompute();
         }
     }
 
@@ -316,7 +312,6 @@ struct SnapshotAccess {
             const FeeSchedule& f = n.fees;
             n.fees_loaded = f.take_fee_nd || f.take_rate_ppm || f.make_rebate_nd || f.make_rate_ppm;
         }
-        a.flag("dirty", n.dirty);
         a.flag("in_rth", n.in_rth);
         a.field("command", n.command);
         a.field("next_route_id", n.next_route_id);
@@ -349,7 +344,7 @@ struct SnapshotAccess {
         {
             snapshot_detail::Scope<A> in(a, "table");
             if constexpr (A::kLoading) n.table.set_regime(b.regime_);
-            visit(a, n.table, venues);
+            visit(a, n.table, venues, b.last_ts_);
         }
     }
 

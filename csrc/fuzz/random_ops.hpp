@@ -1,7 +1,9 @@
 // Turns a string of bytes into a sequence of operations on a book with the
 // Reg NMS layer attached (orders of every type and instruction, cancels,
-// reduces, replaces, expiries, quote updates, self-help, session changes),
-// checking the book's integrity after every one. Used by the sanitizer driver
+// reduces, replaces, expiries, quote updates for any of the 32 venue ids,
+// self-help intervals whose boundaries pass later, session changes, queries at
+// any time, configuration and fee changes, snapshot round trips), checking
+// after every one what run_bytes lists. Used by the sanitizer driver
 // (sanitize_main.cpp) and usable as a libFuzzer target (fuzz_target.cpp).
 #pragma once
 
@@ -9,7 +11,11 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "engine/engine.hpp"
 
@@ -117,94 +123,224 @@ private:
     std::unordered_map<OrderId, Quantity> open_;
 };
 
-// Runs the operations the bytes describe; returns how many were run.
+// One operation decoded from the bytes, so that it can be applied to a book and
+// to its twin restored from a snapshot alike.
+struct Op {
+    enum class Kind : std::uint8_t { Command, Quote, SelfHelp, Revoke, Session, Query, Configure, Fees, Snapshot };
+    Kind kind = Kind::Command;
+    Command command{};
+    QuoteUpdate quote{};
+    Timestamp ts = 0, start = 0, end = 0;
+    int venue = 0;
+    bool flag = false;
+    Price price = 0;
+    std::uint32_t flags = 0;
+    ConfigChange config{};
+    FeeSchedule fees{};
+    FeeCapRegime fee_regime = FeeCapRegime::Cap2005;
+};
+
+inline Op decode_op(ByteReader& in, Timestamp& clock, int venues) {
+    Op o;
+    const std::uint8_t op = in.u8();
+    clock += (in.u8() & 3) * 250'000'000;  // time moves in quarter seconds: the look-back matters
+    const Timestamp ts = (op & 0x80) && (in.u8() & 7) == 0 ? clock - 1 : clock;  // sometimes backwards
+    o.ts = ts;
+    Command& c = o.command;
+    c.ts = ts;
+    c.order_id = 1 + in.u8() % 48;
+    // venues drawn over the whole 0..31 range and a little past the book's own
+    auto pick_venue = [&] { return static_cast<int>(in.u8() % (venues + 2 < kMaxVenues ? venues + 2 : kMaxVenues)); };
+    switch (op % 13) {
+        case 0: case 1: case 2: case 3: {  // a new order
+            c.action = static_cast<std::uint8_t>(Action::New);
+            c.side = static_cast<std::uint8_t>(1 + in.u8() % 2);
+            const std::uint8_t kind = in.u8();
+            c.order_type = (kind & 7) == 0 ? 2 : 1;
+            c.price = c.order_type == 2 ? 0 : pick_price(in.u8());
+            c.quantity = pick_quantity(in.u8());
+            c.tif = static_cast<std::uint8_t>(1 + (kind >> 3) % 4);
+            if (c.order_type == 2 && c.tif < 3) c.tif = 3;
+            const std::uint8_t extra = in.u8();
+            c.flags = extra & 0x7F;
+            if (c.order_type == 2) c.flags &= ~static_cast<std::uint32_t>(kFlagIso | kFlagHidden);
+            c.post_only = (extra >> 7) && c.tif <= 2 && c.order_type == 1 ? static_cast<std::uint8_t>(1 + (kind >> 7))
+                                                                            : 0;
+            c.lock_cross = in.u8() % 4;
+            c.participant = in.u8() % 3;
+            c.stp = in.u8() % 5;
+            if ((in.u8() & 7) == 0 && !(c.flags & kFlagHidden) && c.order_type == 1) c.display_quantity = 50;
+            if (c.display_quantity > c.quantity) c.display_quantity = 0;
+            return o;
+        }
+        case 4:
+            c.action = static_cast<std::uint8_t>(Action::Cancel);
+            return o;
+        case 5:
+            c.action = static_cast<std::uint8_t>(Action::Reduce);
+            c.quantity = pick_quantity(in.u8());
+            return o;
+        case 6:
+            c.action = static_cast<std::uint8_t>(Action::Replace);
+            c.price = pick_price(in.u8());
+            c.quantity = pick_quantity(in.u8());
+            c.new_order_id = in.u8() & 1 ? 0 : 1 + in.u8() % 48;
+            return o;
+        case 7: case 8: {  // a quote update
+            o.kind = Op::Kind::Quote;
+            QuoteUpdate& q = o.quote;
+            q.ts = ts;
+            q.venue = static_cast<std::uint8_t>(pick_venue());
+            q.bid_price = in.u8() & 1 ? pick_price(in.u8()) : 0;
+            q.ask_price = in.u8() & 1 ? pick_price(in.u8()) : 0;
+            q.bid_size = pick_quantity(in.u8());
+            q.ask_size = pick_quantity(in.u8());
+            q.feed = in.u8() % 3;
+            q.condition = static_cast<std::uint8_t>("RABHFUELZ?"[in.u8() % 10]);
+            q.flags = in.u8() & 7;
+            return o;
+        }
+        case 9: {  // self-help, often over an interval whose boundaries come later
+            const std::uint8_t what = in.u8();
+            o.kind = what & 1 ? Op::Kind::Revoke : Op::Kind::SelfHelp;
+            o.venue = pick_venue();
+            o.start = ts + static_cast<Timestamp>((what >> 1) % 4) * 250'000'000;
+            o.end = (what >> 3) % 3 == 0 ? kNever : o.start + static_cast<Timestamp>(1 + (what >> 5)) * 250'000'000;
+            return o;
+        }
+        case 10: {  // a query at an arbitrary time: earlier than the clock, now, or much later
+            o.kind = Op::Kind::Query;
+            const std::uint8_t when = in.u8();
+            o.ts = when % 4 == 0 ? ts - 1'000 : ts + static_cast<Timestamp>(when % 4 - 1) * 700'000'000;
+            o.price = pick_price(in.u8());
+            o.flags = in.u8() & 0x7F;
+            o.flag = in.u8() & 1;  // the side: buy or sell
+            return o;
+        }
+        case 11: {  // controls: sessions, expiry, configuration, fees, a snapshot round trip
+            const std::uint8_t what = in.u8() % 6;
+            if (what == 0) {
+                o.kind = Op::Kind::Session;
+                o.flag = in.u8() & 1;
+            } else if (what == 1) {
+                c.action = static_cast<std::uint8_t>(Action::Expire);
+                c.tif = static_cast<std::uint8_t>(1 + in.u8() % 4);
+            } else if (what == 2) {
+                o.kind = Op::Kind::Configure;
+                ConfigChange& g = o.config;
+                const std::uint8_t bits = in.u8();
+                g.set = bits & 0x3F;
+                g.rule611_enabled = (bits & 0x40) == 0;
+                g.enforce_outside_rth = (bits & 0x80) == 0;
+                const std::uint8_t more = in.u8();
+                g.subpenny_exemption = more & 1;
+                g.lock_cross_enabled = (more & 6) != 0;
+                g.default_lock_cross = static_cast<std::uint8_t>((more >> 3) % 5);  // 0 and 4 are refused
+                g.flicker_window = (more >> 6) == 0 ? 0 : static_cast<Timestamp>(more >> 6) * 400'000'000;
+            } else if (what == 3) {
+                o.kind = Op::Kind::Fees;
+                const std::uint8_t f = in.u8();
+                o.fees.take_fee_nd = (static_cast<std::int64_t>(f % 9) - 4) * 1'000'000;  // +-4 mills: some too big
+                o.fees.make_rebate_nd = (static_cast<std::int64_t>(f / 9 % 9) - 4) * 800'000;
+                o.fees.take_rate_ppm = static_cast<std::int64_t>(in.u8()) * 20 - 2'000;
+                o.fee_regime = static_cast<FeeCapRegime>(in.u8() & 1);
+            } else {
+                o.kind = Op::Kind::Snapshot;
+            }
+            return o;
+        }
+        default:
+            c.action = static_cast<std::uint8_t>(Action::Cancel);
+            return o;
+    }
+}
+
+// Apply one operation to a book; returns the incoming order's flags (for the
+// ledger's trade-through re-check of its fills).
+inline std::uint32_t apply_op(Book& book, const Op& o) {
+    switch (o.kind) {
+        case Op::Kind::Command: book.execute(o.command); return o.command.flags;
+        case Op::Kind::Quote: book.update_quote(o.quote); return 0;
+        case Op::Kind::SelfHelp: book.declare_self_help(o.ts, o.venue, o.start, o.end); return 0;
+        case Op::Kind::Revoke: book.revoke_self_help(o.ts, o.venue, o.start); return 0;
+        case Op::Kind::Session: book.set_session(o.ts, o.flag); return 0;
+        case Op::Kind::Query: {
+            TradeThroughDecision d;
+            ProtectedBbo bbo;
+            book.check_print(o.price, o.ts, o.flag ? Side::Sell : Side::Buy, o.flags, &d);
+            book.protected_bbo(o.ts, &bbo);
+            return 0;
+        }
+        case Op::Kind::Configure: book.configure(o.config); return 0;
+        case Op::Kind::Fees: book.set_fee_schedule(o.fees, o.fee_regime); return 0;
+        case Op::Kind::Snapshot: return 0;
+    }
+    return 0;
+}
+
+// The whole state, with the sequence number blanked (a REJECTED event takes one)
+// and the checksum cut off: what a refusal or a query must leave as it was.
+inline std::vector<std::uint8_t> state_of(const Book& book) {
+    std::vector<std::uint8_t> s = save_snapshot(book);
+    if (s.size() < 29) std::abort();  // cannot be: a snapshot has a header, a regime, a seq and a checksum
+    std::memset(s.data() + 17, 0, 8);  // header 16, regime 1, then seq
+    s.erase(s.end() - 4, s.end());  // the checksum
+    return s;
+}
+
+inline bool only_a_rejection(const EventBuffer& ev) {
+    return ev.size() == 1 && ev[0].type == static_cast<std::uint8_t>(EventType::Rejected);
+}
+
+// Runs the operations the bytes describe; returns how many were run. After
+// each: the book's integrity, every order's shares accounted for from the
+// events alone, no committed fill trading through; a refusal or a query left
+// the whole state as it was; a configuration change that was refused changed
+// nothing; and a twin restored from a snapshot mid-sequence produces exactly
+// the same events from then on.
 inline std::size_t run_bytes(const std::uint8_t* data, std::size_t size) {
     ByteReader in(data, size);
-    Book book(in.u8() & 1 ? TickRegime::HalfPenny2024 : TickRegime::Penny2005);
-    book.enable_reg_nms();
-    Timestamp ts = 1'000;
+    const std::uint8_t head = in.u8();
+    const int venues = 1 + (head >> 1) % kMaxVenues;  // 1..32 venues, so venue 31 and unknown venues both occur
+    Book book(head & 1 ? TickRegime::HalfPenny2024 : TickRegime::Penny2005);
+    book.enable_reg_nms(venues);
+    std::unique_ptr<Book> twin;
+    Timestamp clock = 1'000;
     std::size_t step = 0;
     Ledger ledger;
     while (!in.empty()) {
-        std::uint32_t flags = 0;
-        const std::uint8_t op = in.u8();
-        ts += (in.u8() & 3) * 250'000'000;  // time moves in quarter seconds: the look-back matters
-        Command c{};
-        c.ts = (op & 0x80) && (in.u8() & 7) == 0 ? ts - 1 : ts;  // sometimes backwards
-        c.order_id = 1 + in.u8() % 48;
-        switch (op % 10) {
-            case 0: case 1: case 2: case 3: {  // a new order
-                c.action = static_cast<std::uint8_t>(Action::New);
-                c.side = static_cast<std::uint8_t>(1 + in.u8() % 2);
-                const std::uint8_t kind = in.u8();
-                c.order_type = (kind & 7) == 0 ? 2 : 1;
-                c.price = c.order_type == 2 ? 0 : pick_price(in.u8());
-                c.quantity = pick_quantity(in.u8());
-                c.tif = static_cast<std::uint8_t>(1 + (kind >> 3) % 4);
-                if (c.order_type == 2 && c.tif < 3) c.tif = 3;
-                const std::uint8_t extra = in.u8();
-                c.flags = extra & 0x7F;
-                if (c.order_type == 2) c.flags &= ~static_cast<std::uint32_t>(kFlagIso | kFlagHidden);
-                c.post_only = (extra >> 7) && c.tif <= 2 && c.order_type == 1 ? 2 : 0;
-                c.lock_cross = in.u8() % 4;
-                c.participant = in.u8() % 3;
-                c.stp = in.u8() % 5;
-                if ((in.u8() & 7) == 0 && !(c.flags & kFlagHidden) && c.order_type == 1)
-                    c.display_quantity = 50;
-                if (c.display_quantity > c.quantity) c.display_quantity = 0;
-                flags = c.flags;
-                book.execute(c);
-                break;
-            }
-            case 4:
-                c.action = static_cast<std::uint8_t>(Action::Cancel);
-                book.execute(c);
-                break;
-            case 5:
-                c.action = static_cast<std::uint8_t>(Action::Reduce);
-                c.quantity = pick_quantity(in.u8());
-                book.execute(c);
-                break;
-            case 6:
-                c.action = static_cast<std::uint8_t>(Action::Replace);
-                c.price = pick_price(in.u8());
-                c.quantity = pick_quantity(in.u8());
-                c.new_order_id = in.u8() & 1 ? 0 : 1 + in.u8() % 48;
-                book.execute(c);
-                break;
-            case 7: case 8: {  // a quote update
-                QuoteUpdate q{};
-                q.ts = c.ts;
-                q.venue = in.u8() % 5;
-                q.bid_price = in.u8() & 1 ? pick_price(in.u8()) : 0;
-                q.ask_price = in.u8() & 1 ? pick_price(in.u8()) : 0;
-                q.bid_size = pick_quantity(in.u8());
-                q.ask_size = pick_quantity(in.u8());
-                q.feed = in.u8() % 3;
-                q.condition = static_cast<std::uint8_t>("RABHFUELZ?"[in.u8() % 10]);
-                q.flags = in.u8() & 7;
-                book.update_quote(q);
-                break;
-            }
-            default: {  // control: self-help, sessions, expiry
-                const std::uint8_t what = in.u8() % 5;
-                const int venue = in.u8() % 6;  // 5 is an unused venue
-                if (what == 0) book.declare_self_help(c.ts, venue, c.ts, kNever);
-                else if (what == 1) book.revoke_self_help(c.ts, venue, c.ts);
-                else if (what == 2) book.set_session(c.ts, in.u8() & 1);
-                else if (what == 3) book.expire(c.ts, TimeInForce::Day);
-                else {
-                    TradeThroughDecision d;
-                    book.check_print(pick_price(in.u8()), c.ts, Side::Buy, in.u8() & 0x7F, &d);
-                }
-                break;
-            }
-        }
+        const Op op = decode_op(in, clock, venues);
+        // The whole state is saved around every query and control, and around
+        // one command in four (saving it costs far more than the command).
+        const bool watch = op.kind != Op::Kind::Command || step % 4 == 0;
+        const std::vector<std::uint8_t> before = watch ? state_of(book) : std::vector<std::uint8_t>{};
+        const std::uint32_t flags = apply_op(book, op);
         ++step;
+        if (op.kind == Op::Kind::Snapshot) {
+            const std::vector<std::uint8_t> bytes = save_snapshot(book);
+            std::string error;
+            twin = load_snapshot(bytes.data(), bytes.size(), &error);
+            if (!twin) fail(error.c_str(), step);
+            if (save_snapshot(*twin) != bytes) fail("a restored snapshot does not save the same bytes", step);
+        } else if (twin) {
+            apply_op(*twin, op);
+            const EventBuffer& a = book.events();
+            const EventBuffer& b = twin->events();
+            if (a.size() != b.size() || (a.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(Event)) != 0))
+                fail("a book restored from a snapshot produced other events", step);
+            twin->events().clear();
+        }
+        const bool query = op.kind == Op::Kind::Query || op.kind == Op::Kind::Snapshot;
+        if (query && book.events().size() != 0) fail("a query emitted events", step);
+        const bool refused = only_a_rejection(book.events()) ||
+                             (op.kind == Op::Kind::Configure && config_violation(op.config)) ||
+                             (op.kind == Op::Kind::Fees && fee_cap_violation(op.fees, op.fee_regime));
+        if (watch && (query || refused) && state_of(book) != before)
+            fail("a refusal or a query changed the book", step);
         if (const char* why = book.check_integrity()) fail(why, step);
         if (const char* why = ledger.apply(book, flags)) fail(why, step);
         book.events().clear();
-        if (c.ts > ts) ts = c.ts;
+        if (op.ts > clock) clock = op.ts;
     }
     return step;
 }
