@@ -17,6 +17,7 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -36,21 +37,34 @@ inline constexpr std::uint32_t kVersion = 2;
 inline constexpr std::size_t kHeader = 16;
 inline constexpr std::size_t kTrailer = 4;
 
-// CRC-32 (IEEE 802.3, as zlib.crc32), table-driven.
+// CRC-32 (IEEE 802.3, as zlib.crc32), slicing by 8: eight table lookups per
+// eight bytes instead of one per byte.
 inline std::uint32_t crc32(const std::uint8_t* data, std::size_t n) noexcept {
-    static const auto table = [] {
-        std::array<std::uint32_t, 256> t{};
+    static const auto tables = [] {
+        std::array<std::array<std::uint32_t, 256>, 8> t{};
         for (std::uint32_t i = 0; i < 256; ++i) {
             std::uint32_t c = i;
             for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            t[i] = c;
+            t[0][i] = c;
         }
+        for (std::uint32_t i = 0; i < 256; ++i)
+            for (int k = 1; k < 8; ++k) t[k][i] = (t[k - 1][i] >> 8) ^ t[0][t[k - 1][i] & 0xFF];
         return t;
     }();
     std::uint32_t c = 0xFFFFFFFFu;
-    for (std::size_t i = 0; i < n; ++i) c = table[(c ^ data[i]) & 0xFF] ^ (c >> 8);
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        std::uint32_t lo, hi;
+        std::memcpy(&lo, data + i, 4);
+        std::memcpy(&hi, data + i + 4, 4);
+        lo ^= c;  // little-endian, as every machine this builds for
+        c = tables[7][lo & 0xFF] ^ tables[6][(lo >> 8) & 0xFF] ^ tables[5][(lo >> 16) & 0xFF] ^ tables[4][lo >> 24] ^
+            tables[3][hi & 0xFF] ^ tables[2][(hi >> 8) & 0xFF] ^ tables[1][(hi >> 16) & 0xFF] ^ tables[0][hi >> 24];
+    }
+    for (; i < n; ++i) c = tables[0][(c ^ data[i]) & 0xFF] ^ (c >> 8);
     return c ^ 0xFFFFFFFFu;
 }
+static_assert(std::endian::native == std::endian::little, "the snapshot format is little-endian");
 
 // Writes fields as they are. (visit() takes non-const references so one
 // function serves both directions; the writer only reads them.)
@@ -60,14 +74,21 @@ public:
     template <class T>
     void field(const char*, const T& v) {
         static_assert(std::is_trivially_copyable_v<T>);
-        const auto* p = reinterpret_cast<const std::uint8_t*>(&v);
-        out.insert(out.end(), p, p + sizeof(T));
+        if (used + sizeof(T) > out.size()) out.resize(out.size() * 2 + sizeof(T) + 256);
+        std::memcpy(out.data() + used, &v, sizeof(T));
+        used += sizeof(T);
     }
     void flag(const char* name, const bool& v) { field(name, static_cast<std::uint8_t>(v ? 1 : 0)); }
     void count(const char* name, std::uint64_t& n, std::uint64_t) { field(name, n); }
     void check(bool, const char*) {}
     bool ok() const noexcept { return true; }
+    // The bytes written so far, with the spare room grown ahead of them cut off.
+    std::vector<std::uint8_t> take() {
+        out.resize(used);
+        return std::move(out);
+    }
     std::vector<std::uint8_t> out;
+    std::size_t used = 0;
 };
 
 // Reads fields, refusing at the first one missing or out of range; the error
@@ -135,19 +156,20 @@ private:
     std::vector<std::string> path_;
 };
 
-// Scope of a nested struct in error messages ("orders[3].peak: ...").
+// Scope of a nested struct in error messages ("orders[3].peak: ..."); only a
+// reader keeps the path (a writer never reports).
 template <class A>
 struct Scope {
-    Scope(A& a, const std::string& where) : a_(a) {
-        if constexpr (A::kLoading) a_.enter(where);
+    static constexpr std::uint64_t kNoIndex = ~std::uint64_t{0};
+    Scope(A& a, const char* name, std::uint64_t index = kNoIndex) : a_(a) {
+        if constexpr (A::kLoading)
+            a_.enter(index == kNoIndex ? std::string(name) : std::string(name) + "[" + std::to_string(index) + "]");
     }
     ~Scope() {
         if constexpr (A::kLoading) a_.leave();
     }
     A& a_;
 };
-
-inline std::string indexed(const char* name, std::uint64_t i) { return std::string(name) + "[" + std::to_string(i) + "]"; }
 
 }  // namespace snapshot_detail
 
@@ -240,7 +262,7 @@ struct SnapshotAccess {
     template <class A>
     static void visit(A& a, ProtectedQuoteTable& t, int venue_count, Timestamp clock) {
         for (int v = 0; v < kMaxVenues && a.ok(); ++v) {
-            snapshot_detail::Scope<A> in(a, snapshot_detail::indexed("venues", v));
+            snapshot_detail::Scope<A> in(a, "venues", v);
             visit(a, t.venues_[v]);
             a.check(v < venue_count || (!t.venues_[v].seen && t.venues_[v].closed),
                     "seen: a quote from a venue the book does not have");
@@ -251,7 +273,7 @@ struct SnapshotAccess {
         a.field("off_grid_quotes", t.off_grid_quotes_);
         a.check(t.window_ > 0 && t.window_ <= kOneSecond, "flicker_window: outside 1 ns..1 s (D5)");
         for (int v = 0; v < kMaxVenues && a.ok(); ++v) {
-            snapshot_detail::Scope<A> in(a, snapshot_detail::indexed("self_help", v));
+            snapshot_detail::Scope<A> in(a, "self_help", v);
             auto& list = t.self_help_[v];
             std::uint64_t n = list.size();
             a.count("intervals", n, sizeof(ProtectedQuoteTable::Interval));
@@ -352,6 +374,7 @@ struct SnapshotAccess {
     static std::vector<std::uint8_t> save(const Book& cb) {
         Book& b = const_cast<Book&>(cb);  // the writer only reads
         snapshot_detail::Writer w;
+        w.out.resize(64 + b.index_.size() * 52 + (b.nms_ ? 8192 : 0));
         w.field("magic", snapshot_detail::kMagic);
         w.field("version", snapshot_detail::kVersion);
         w.field("reserved", std::uint32_t{0});
@@ -372,9 +395,9 @@ struct SnapshotAccess {
         const bool nms = b.nms_ != nullptr;
         w.flag("reg_nms", nms);
         if (nms) visit(w, *b.nms_, b);
-        const std::uint32_t crc = snapshot_detail::crc32(w.out.data(), w.out.size());
+        const std::uint32_t crc = snapshot_detail::crc32(w.out.data(), w.used);
         w.field("crc", crc);
-        return std::move(w.out);
+        return w.take();
     }
 
     // ---------------------------------------------------------------- load
@@ -416,7 +439,7 @@ struct SnapshotAccess {
         for (std::uint64_t i = 0; i < count; ++i) {
             Order o{};
             {
-                Scope<Reader> in(r, indexed("orders", i));
+                Scope<Reader> in(r, "orders", i);
                 visit(r, o);
                 if (r.ok()) {
                     const char* why = b->check_order(o, /*reg_nms=*/true);  // checked against the layer at the end

@@ -302,6 +302,10 @@ inline std::size_t run_bytes(const std::uint8_t* data, std::size_t size) {
     ByteReader in(data, size);
     const std::uint8_t head = in.u8();
     const int venues = 1 + (head >> 1) % kMaxVenues;  // 1..32 venues, so venue 31 and unknown venues both occur
+    // Saving the whole state around an operation costs far more than the
+    // operation: one program in four (by its first byte) does it around every
+    // operation, the others around queries, controls and one command in sixteen.
+    const bool deep = (head & 0xC0) == 0xC0;
     Book book(head & 1 ? TickRegime::HalfPenny2024 : TickRegime::Penny2005);
     book.enable_reg_nms(venues);
     std::unique_ptr<Book> twin;
@@ -310,9 +314,7 @@ inline std::size_t run_bytes(const std::uint8_t* data, std::size_t size) {
     Ledger ledger;
     while (!in.empty()) {
         const Op op = decode_op(in, clock, venues);
-        // The whole state is saved around every query and control, and around
-        // one command in four (saving it costs far more than the command).
-        const bool watch = op.kind != Op::Kind::Command || step % 4 == 0;
+        const bool watch = deep || (op.kind != Op::Kind::Command && op.kind != Op::Kind::Quote) || step % 16 == 0;
         const std::vector<std::uint8_t> before = watch ? state_of(book) : std::vector<std::uint8_t>{};
         const std::uint32_t flags = apply_op(book, op);
         ++step;
