@@ -277,8 +277,12 @@ cdef class Book:
     cdef inline int _idle(self) except -1:
         """Refuse when another thread is using the book, or when a command ran
         out of memory part way (the state is then not trusted)."""
-        if self._guard.owner != 0:
-            self._guard.check()
+        if self._guard.owner != 0 or self._book.failed():
+            self._refuse()
+        return 0
+
+    cdef int _refuse(self) except -1:
+        self._guard.check()
         if self._book.failed():
             raise RuntimeError("this Book ran out of memory in the middle of a command and its state is not"
                                " trusted: restore it from a snapshot or its journal")

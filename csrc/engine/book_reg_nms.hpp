@@ -76,7 +76,7 @@ inline const char* Book::configure(const ConfigChange& c, bool apply) {
     if (c.set & ConfigChange::kDefaultLockCross)
         n.config.default_lock_cross = static_cast<LockCrossMode>(c.default_lock_cross);
     if (c.set & ConfigChange::kFlickerWindow) n.table.set_flicker_window(c.flicker_window);
-    // Re-priced orders are re-placed at the next command if their bound moved.
+    n.reprice_maybe_due = true;  // re-priced orders are re-placed at the next command if their bound moved
     return nullptr;
 }
 
@@ -100,8 +100,10 @@ inline bool Book::protected_bbo(Timestamp t, ProtectedBbo* out) const {
 }
 
 inline void Book::sync_reg_nms(Timestamp ts) {
-    nms_->table.refresh(ts);
-    reprice_resting(ts);  // two comparisons when no side's lock bound moved
+    RegNmsState& n = *nms_;
+    n.table.refresh(ts);
+    // Only a self-help mask or configuration change can move a lock bound between quote updates.
+    if (n.table.take_mask_moved() || n.reprice_maybe_due) reprice_resting(ts);
 }
 
 [[gnu::cold]] inline bool Book::clear_level(Taker& t, Price p, std::uint32_t front) {
@@ -234,6 +236,7 @@ inline bool Book::would_cancel_back_untouched(const Command& c, Side side, TimeI
 
 inline void Book::reprice_resting(Timestamp ts) {
     RegNmsState& n = *nms_;
+    n.reprice_maybe_due = false;
     for (Side side : {Side::Buy, Side::Sell}) {
         const int si = RegNmsState::side_index(side);
         const Price bound = n.lock_bound(side);

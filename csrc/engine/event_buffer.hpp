@@ -23,8 +23,8 @@ public:
     EventBuffer& operator=(const EventBuffer&) = delete;
     ~EventBuffer() { std::free(data_); }
 
-    Event& append() {
-        if (size_ == capacity_) grow();
+    [[gnu::always_inline]] Event& append() {
+        if (size_ == capacity_) [[unlikely]] grow();
         Event& e = data_[size_++];
         std::memset(&e, 0, sizeof(Event));
         return e;
@@ -51,8 +51,8 @@ public:
     }
 
     // Make room for n more events up front (batch calls know roughly how many).
-    void reserve_more(std::size_t n) {
-        if (size_ + n > capacity_) grow_to(size_ + n);
+    [[gnu::always_inline]] void reserve_more(std::size_t n) {
+        if (size_ + n > capacity_) [[unlikely]] grow_to(size_ + n);
     }
 
     // As reserve_more, and touch the memory now so appends never page-fault.
@@ -69,9 +69,9 @@ public:
     }
 
 private:
-    void grow() { grow_to(capacity_ ? capacity_ * 2 : 256); }
+    [[gnu::noinline]] void grow() { grow_to(capacity_ ? capacity_ * 2 : 256); }
 
-    void grow_to(std::size_t want) {
+    [[gnu::noinline]] void grow_to(std::size_t want) {
         std::size_t cap = capacity_ ? capacity_ : 256;
         while (cap < want) cap *= 2;
         void* p = std::realloc(data_, cap * sizeof(Event));

@@ -89,8 +89,8 @@ public:
     }
 
     // Make room for one more key now, so the next insert cannot fail.
-    void make_room_for_one() {
-        if ((size_ + 1) * 2 > slots_.size()) rehash(slots_.size() * 2);
+    [[gnu::always_inline]] void make_room_for_one() {
+        if ((size_ + 1) * 2 > slots_.size()) [[unlikely]] rehash(slots_.size() * 2);
     }
 
     // Make room for `n` keys without growing again.
@@ -136,7 +136,7 @@ private:
     }
 
     // Strong guarantee: the new table is complete before the old one goes.
-    void rehash(std::size_t capacity) {
+    [[gnu::noinline]] void rehash(std::size_t capacity) {
         std::vector<Slot> fresh(capacity);  // may throw; nothing has changed yet
         const int shift = shift_for(capacity);
         for (const Slot& s : slots_)

@@ -85,8 +85,8 @@ public:
     }
 
     // Room for one more order now, so the next allocate() cannot fail.
-    void make_room_for_one() {
-        if (free_head_ == kNil && orders_.size() == orders_.capacity()) orders_.reserve(orders_.size() * 2 + 16);
+    [[gnu::always_inline]] void make_room_for_one() {
+        if (free_head_ == kNil && orders_.size() == orders_.capacity()) [[unlikely]] grow();
     }
 
     // Create slots for `n` orders up front and put them on the free list, so
@@ -109,6 +109,8 @@ public:
     std::size_t capacity() const noexcept { return orders_.capacity(); }
 
 private:
+    [[gnu::cold, gnu::noinline]] void grow() { orders_.reserve(orders_.size() * 2 + 16); }
+
     std::vector<Order> orders_;
     std::uint32_t free_head_ = kNil;
 };

@@ -156,9 +156,9 @@ public:
     }
 
     // Room for one more level now, so the next find_or_add cannot fail.
-    void make_room_for_one() {
-        if (sorted_.size() == sorted_.capacity()) sorted_.reserve(sorted_.size() * 2 + 8);
-        if (free_head_ == kNil && levels_.size() == levels_.capacity()) levels_.reserve(levels_.size() * 2 + 8);
+    [[gnu::always_inline]] void make_room_for_one() {
+        if (sorted_.size() == sorted_.capacity() || (free_head_ == kNil && levels_.size() == levels_.capacity()))
+            [[unlikely]] grow();
     }
 
     std::size_t memory_bytes() const noexcept {
@@ -198,6 +198,11 @@ private:
         }
         levels_[slot] = Level{price, kNil, kNil, kNil, kNil, 0, 0, 0, 0, 0, 0};
         return slot;
+    }
+
+    [[gnu::cold, gnu::noinline]] void grow() {
+        if (sorted_.size() == sorted_.capacity()) sorted_.reserve(sorted_.size() * 2 + 8);
+        if (free_head_ == kNil && levels_.size() == levels_.capacity()) levels_.reserve(levels_.size() * 2 + 8);
     }
 
     Side side_;

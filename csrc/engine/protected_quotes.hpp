@@ -251,6 +251,15 @@ public:
         if (t >= sh_next_ || t < sh_time_) recompute_self_help(t);
     }
 
+    // A hint, never saved (true after loading): whether the self-help mask may
+    // have changed since this was last taken. The book skips re-pricing while
+    // it is false; true only costs a check.
+    bool take_mask_moved() noexcept {
+        const bool moved = mask_moved_;
+        mask_moved_ = false;
+        return moved;
+    }
+
     // ---- the cached protected BBO (valid after refresh(t))
     Price pbb() const noexcept { return pbb_; }  // 0 when none
     Price pbo() const noexcept { return pbo_; }
@@ -367,6 +376,7 @@ private:
         sh_next_ = next;
         if (mask == sh_mask_) return;
         sh_mask_ = mask;
+        mask_moved_ = true;
         recompute();
     }
 
@@ -403,6 +413,7 @@ private:
     std::uint32_t pbb_venues_ = 0, pbo_venues_ = 0;
     Price band_lo_ = kNoLow, band_hi_ = kNoHigh;
     std::uint32_t sh_mask_ = 0;
+    bool mask_moved_ = true;
     Timestamp sh_time_ = kNoLow;
     Timestamp sh_next_ = kNoLow;
     Timestamp window_ = kOneSecond;

@@ -124,6 +124,11 @@ struct RegNmsState {
     std::uint64_t next_route_id = 1;
     std::vector<RepricedOrder> repriced[2];  // per side (0 bids, 1 offers), in arrival order
     Price applied_bound[2] = {0, 0};         // the lock bound each side was last placed against
+    // A hint, never saved: the configuration changed since re-pricing last ran
+    // (with the table's mask hint, what lets sync skip the re-pricing check).
+    // True is always safe: the check compares each side's lock bound with the
+    // one it was placed against.
+    bool reprice_maybe_due = true;
     std::vector<RepricedOrder> scratch;
 
     static int side_index(Side s) noexcept { return s == Side::Buy ? 0 : 1; }
