@@ -195,7 +195,6 @@ private:
     }
 
     void submit_one(const Command& c) {
-        if (nms_ && c.ts >= last_ts_) nms_->table.refresh(c.ts);  // the self-help state at c.ts (a cache)
         const Reason invalid = validate_new(c);
         if (invalid != Reason::None) {
             reject(c.ts, c.order_id, c.side, c.price, c.quantity, invalid);
@@ -214,6 +213,9 @@ private:
             reject(c.ts, c.order_id, c.side, c.price, c.quantity, Reason::NoLiquidity);
             return;
         }
+        // The refusals below read the self-help state at c.ts (a cache: refreshing it changes nothing observable).
+        if (nms_ && (post_only != PostOnly::None || resolve_lock_mode(c.lock_cross) == LockCrossMode::CancelBack))
+            nms_->table.refresh(c.ts);
         Price rest_price = c.price;
         if (post_only != PostOnly::None) {
             const Reason r = post_only_price(side, post_only, c.price, best_ranked_after_sync(opposite(side)),

@@ -376,7 +376,8 @@ inline bool Book::cancelled_by_due_reprice(std::uint32_t slot) const noexcept {
 
 inline bool Book::under_lock_exception(Side side, Price rank) const noexcept {
     const RegNmsState& n = *nms_;
-    if (!n.config.lock_cross_enabled) return false;
+    // With no self-help and an uncrossed market no quote is left out of the test.
+    if (!n.config.lock_cross_enabled || (n.table.self_help_mask() == 0 && !n.table.crossed())) return false;
     return locks_or_crosses(side, rank, n.table.raw_lock_bound(side == Side::Buy)) &&
            !locks_or_crosses(side, rank, n.lock_bound(side));
 }
