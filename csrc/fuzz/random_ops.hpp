@@ -298,7 +298,13 @@ inline bool only_a_rejection(const EventBuffer& ev) {
 // the whole state as it was; a configuration change that was refused changed
 // nothing; and a twin restored from a snapshot mid-sequence produces exactly
 // the same events from then on.
-inline std::size_t run_bytes(const std::uint8_t* data, std::size_t size) {
+// FNV-1a over bytes: the digest of a program's events (sanitize_main --digest).
+inline void fnv1a(std::uint64_t& h, const void* p, std::size_t n) noexcept {
+    const auto* b = static_cast<const std::uint8_t*>(p);
+    for (std::size_t i = 0; i < n; ++i) h = (h ^ b[i]) * 0x100000001B3ull;
+}
+
+inline std::size_t run_bytes(const std::uint8_t* data, std::size_t size, std::uint64_t* digest = nullptr) {
     ByteReader in(data, size);
     const std::uint8_t head = in.u8();
     const int venues = 1 + (head >> 1) % kMaxVenues;  // 1..32 venues, so venue 31 and unknown venues both occur
@@ -341,6 +347,7 @@ inline std::size_t run_bytes(const std::uint8_t* data, std::size_t size) {
             fail("a refusal or a query changed the book", step);
         if (const char* why = book.check_integrity()) fail(why, step);
         if (const char* why = ledger.apply(book, flags)) fail(why, step);
+        if (digest && book.events().size()) fnv1a(*digest, book.events().data(), book.events().size() * sizeof(Event));
         book.events().clear();
         if (op.ts > clock) clock = op.ts;
     }

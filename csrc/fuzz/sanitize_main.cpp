@@ -4,6 +4,7 @@
 //       -I csrc csrc/fuzz/sanitize_main.cpp -o sanitize
 //   ./sanitize SEED PROGRAMS BYTES      random programs from a seed
 //   ./sanitize --replay FILE...         saved inputs (the fuzzer's corpus and findings)
+//   ./sanitize --digest SEED PROGRAMS BYTES   as the first form, and print a digest of every event
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -28,6 +29,12 @@ static int replay_files(int argc, char** argv) {
 
 int main(int argc, char** argv) {
     if (argc > 1 && std::string(argv[1]) == "--replay") return replay_files(argc, argv);  // saved inputs
+    const bool digest = argc > 1 && std::string(argv[1]) == "--digest";  // print a digest of every event
+    if (digest) {
+        --argc;
+        ++argv;
+    }
+    std::uint64_t h = 0xCBF29CE484222325ull;
     std::uint64_t state = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1;
     const long programs = argc > 2 ? std::strtol(argv[2], nullptr, 10) : 200;
     const long bytes = argc > 3 ? std::strtol(argv[3], nullptr, 10) : 4000;
@@ -41,8 +48,9 @@ int main(int argc, char** argv) {
             z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
             b = static_cast<std::uint8_t>(z ^ (z >> 31));
         }
-        ops += engine::fuzz::run_bytes(buf.data(), buf.size());
+        ops += engine::fuzz::run_bytes(buf.data(), buf.size(), digest ? &h : nullptr);
     }
     std::printf("%zu operations in %ld programs, integrity held\n", ops, programs);
+    if (digest) std::printf("event digest %016llx\n", static_cast<unsigned long long>(h));
     return 0;
 }
