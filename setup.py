@@ -31,8 +31,8 @@ core = Extension(
     "engine._core",
     sources=["engine/_core.pyx"],
     include_dirs=["csrc", numpy.get_include()],
-    # the headers, so that editing the C++ core rebuilds the extension
-    depends=sorted(glob.glob("csrc/engine/*.hpp")),
+    # the headers and the skin's include files, so that editing either rebuilds the extension
+    depends=sorted(glob.glob("csrc/engine/**/*.hpp", recursive=True)) + sorted(glob.glob("engine/*.pxi")),
     language="c++",
     extra_compile_args=compile_args,
     extra_link_args=link_args,

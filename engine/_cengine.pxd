@@ -1,4 +1,5 @@
-# Declarations of the C++ core (csrc/engine/*.hpp) for engine/_core.pyx.
+# Declarations of the C++ core (csrc/engine/) for engine/_core.pyx, by layer:
+# core (the Book), regnms (the Venue), feed (replay), tools, introspection.
 from libc.stdint cimport int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 from libcpp cimport bool as cbool
 from libcpp.memory cimport unique_ptr
@@ -6,19 +7,58 @@ from libcpp.string cimport string
 from libcpp.vector cimport vector
 
 
-cdef extern from "engine/engine.hpp" namespace "engine" nogil:
+# ------------------------------------------------------------------ core/
+cdef extern from "engine/core/types.hpp" namespace "engine" nogil:
     ctypedef int64_t Price
     ctypedef int64_t Quantity
     ctypedef int64_t Timestamp
     ctypedef uint64_t OrderId
 
     enum class TickRegime(uint8_t):
-        pass
+        Penny2005
+        HalfPenny2024
     enum class Side(uint8_t):
-        pass
+        Buy
+        Sell
+    enum class OrderType(uint8_t):
+        Limit
+        Market
     enum class TimeInForce(uint8_t):
+        Day
+        Gtc
+        Ioc
+        Fok
+    enum class Action(uint8_t):
+        New
+        Cancel
+        Replace
+        Reduce
+        Expire
+    enum class Feed(uint8_t):
+        Direct
+        Cqs
+        Uqdf
+    enum class LockCrossMode(uint8_t):
+        Default
+        Slide
+        PriceAdjust
+        CancelBack
+    enum class ComplianceCode(uint16_t):
         pass
 
+    cdef enum OrderFlag:
+        kFlagHidden
+        kFlagRoutable
+    cdef enum QuoteFlag:
+        kQuoteBidManual
+        kQuoteAskManual
+        kQuoteClosed
+
+    cdef int kMaxVenues
+    TimeInForce default_tif(OrderType t)
+
+
+cdef extern from "engine/core/price.hpp" namespace "engine" nogil:
     cdef Price kMaxPrice
     cdef Quantity kMaxQuantity
 
@@ -31,6 +71,8 @@ cdef extern from "engine/engine.hpp" namespace "engine" nogil:
     int64_t tick_index(Price p, TickRegime r)
     Price price_at_index(int64_t i, TickRegime r)
 
+
+cdef extern from "engine/core/records.hpp" namespace "engine" nogil:
     struct Command:
         Timestamp ts
         OrderId order_id
@@ -89,31 +131,49 @@ cdef extern from "engine/engine.hpp" namespace "engine" nogil:
         uint8_t flags
         uint32_t reserved
 
-    enum class Feed(uint8_t):
-        pass
-    enum class FeeCapRegime(uint8_t):
-        pass
-    enum class LockCrossMode(uint8_t):
-        pass
+    struct FeedMessage:
+        Timestamp ts
 
-    cdef int kMaxVenues
+
+cdef extern from "engine/core/event_buffer.hpp" namespace "engine" nogil:
+    cdef cppclass EventBuffer:
+        size_t size()
+        void clear()
+        Event* release(size_t* count)
+
+
+cdef extern from "engine/core/book.hpp" namespace "engine" nogil:
+    cdef cppclass Book:
+        Book(TickRegime regime)
+        TickRegime tick_regime()
+        void reserve(size_t orders) except +
+        cbool failed()
+        void execute(const Command& c) except +
+        void execute_batch(const Command* commands, size_t n) except +
+        void submit(const Command& c) except +
+        void cancel(Timestamp ts, OrderId id) except +
+        void reduce(Timestamp ts, OrderId id, Quantity quantity) except +
+        void replace(Timestamp ts, OrderId id, OrderId new_id, Price price, Quantity quantity) except +
+        void expire(Timestamp ts, TimeInForce tif) except +
+        EventBuffer& events()
+        uint64_t last_sequence()
+        Timestamp last_timestamp()
+        size_t order_count()
+        size_t level_count(Side s)
+        cbool contains(OrderId id)
+        cbool best(Side s, LevelView* out)
+        size_t depth(Side s, LevelView* out, size_t n)
+        Price best_ranked_price(Side s)
+        cbool find_order(OrderId id, OrderView* out)
+        size_t snapshot(OrderView* out, size_t capacity)
+        size_t memory_bytes()
+        const char* check_integrity() except +
+
+
+# ---------------------------------------------------------------- regnms/
+cdef extern from "engine/regnms/protected_quotes.hpp" namespace "engine" nogil:
     cdef Timestamp kNever
     uint8_t condition_flags(Feed feed, uint8_t code)
-
-    struct FeeSchedule:
-        int64_t take_fee_nd
-        int64_t take_rate_ppm
-        int64_t make_rebate_nd
-        int64_t make_rate_ppm
-
-    const char* fee_cap_violation(const FeeSchedule& s, FeeCapRegime r)
-
-    struct TradeThroughConfig:
-        cbool rule611_enabled
-        cbool enforce_outside_rth
-        cbool subpenny_exemption
-        cbool lock_cross_enabled
-        LockCrossMode default_lock_cross
 
     struct QuoteSide:
         Price price
@@ -130,6 +190,15 @@ cdef extern from "engine/engine.hpp" namespace "engine" nogil:
         uint8_t condition
         Timestamp ts
 
+    struct ProtectedBbo:
+        Price pbb
+        Price pbo
+        uint32_t pbb_venues
+        uint32_t pbo_venues
+        cbool crossed
+        cbool locked
+        uint32_t version
+
     cdef cppclass ProtectedQuoteTable:
         Timestamp flicker_window()
         uint32_t version()
@@ -139,14 +208,28 @@ cdef extern from "engine/engine.hpp" namespace "engine" nogil:
         uint64_t off_grid_quotes()
         int venue_count()
 
-    struct ProtectedBbo:
-        Price pbb
-        Price pbo
-        uint32_t pbb_venues
-        uint32_t pbo_venues
-        cbool crossed
-        cbool locked
-        uint32_t version
+
+cdef extern from "engine/regnms/fees.hpp" namespace "engine" nogil:
+    enum class FeeCapRegime(uint8_t):
+        Cap2005
+        Cap2024
+
+    struct FeeSchedule:
+        int64_t take_fee_nd
+        int64_t take_rate_ppm
+        int64_t make_rebate_nd
+        int64_t make_rate_ppm
+
+    const char* fee_cap_violation(const FeeSchedule& s, FeeCapRegime r)
+
+
+cdef extern from "engine/regnms/trade_through.hpp" namespace "engine" nogil:
+    struct TradeThroughConfig:
+        cbool rule611_enabled
+        cbool enforce_outside_rth
+        cbool subpenny_exemption
+        cbool lock_cross_enabled
+        LockCrossMode default_lock_cross
 
     cdef enum ConfigField "engine::ConfigChange::Field":
         CONFIG_RULE611 "engine::ConfigChange::kRule611"
@@ -165,9 +248,6 @@ cdef extern from "engine/engine.hpp" namespace "engine" nogil:
         uint8_t default_lock_cross
         Timestamp flicker_window
 
-    enum class ComplianceCode(uint16_t):
-        pass
-
     cdef cppclass TradeThroughDecision:
         cbool allowed
         ComplianceCode code
@@ -176,22 +256,13 @@ cdef extern from "engine/engine.hpp" namespace "engine" nogil:
         uint32_t self_help
         ComplianceCode venue_code[32]
 
-    cdef cppclass RegNmsState:
-        ProtectedQuoteTable table
-        TradeThroughConfig config
-        FeeSchedule fees
-        FeeCapRegime fee_regime
-        cbool in_rth
 
-    cdef cppclass EventBuffer:
-        size_t size()
-        void clear()
-        Event* release(size_t* count)
-
-    cdef cppclass Book:
-        Book(TickRegime regime)
-        TickRegime tick_regime()
-        void reserve(size_t orders) except +
+cdef extern from "engine/regnms/venue.hpp" namespace "engine" nogil:
+    cdef cppclass Venue:
+        Venue(TickRegime regime, vector[string] venues, cbool regular_hours) except +
+        Book& book()
+        const vector[string]& venue_names()
+        cbool failed()
         void execute(const Command& c) except +
         void execute_batch(const Command* commands, size_t n) except +
         void submit(const Command& c) except +
@@ -199,69 +270,42 @@ cdef extern from "engine/engine.hpp" namespace "engine" nogil:
         void reduce(Timestamp ts, OrderId id, Quantity quantity) except +
         void replace(Timestamp ts, OrderId id, OrderId new_id, Price price, Quantity quantity) except +
         void expire(Timestamp ts, TimeInForce tif) except +
-        cbool failed()
-        void enable_reg_nms(int venues) except +
-        cbool reg_nms_enabled()
-        RegNmsState* reg_nms()
-        const char* set_fee_schedule(const FeeSchedule& s, FeeCapRegime regime) except +
-        const char* configure(const ConfigChange& change, cbool apply) except +
         void update_quote(const QuoteUpdate& q) except +
         void update_quotes(const QuoteUpdate* quotes, size_t n) except +
         void set_session(Timestamp ts, cbool regular_hours) except +
         void declare_self_help(Timestamp ts, int venue, Timestamp start, Timestamp end) except +
         void revoke_self_help(Timestamp ts, int venue, Timestamp at) except +
+        const char* configure(const ConfigChange& change, cbool apply) except +
+        const char* set_fee_schedule(const FeeSchedule& s, FeeCapRegime regime) except +
         cbool check_print(Price p, Timestamp t, Side side, uint32_t flags, TradeThroughDecision* out) except +
         cbool protected_bbo(Timestamp t, ProtectedBbo* out) except +
-        EventBuffer& events()
-        uint64_t last_sequence()
-        Timestamp last_timestamp()
-        size_t order_count()
-        size_t level_count(Side s)
-        cbool contains(OrderId id)
-        cbool best(Side s, LevelView* out)
-        size_t depth(Side s, LevelView* out, size_t n)
-        Price best_ranked_price(Side s)
         cbool find_order(OrderId id, OrderView* out)
         size_t snapshot(OrderView* out, size_t capacity)
+        const ProtectedQuoteTable& table()
+        const TradeThroughConfig& config()
+        const FeeSchedule& fees()
+        FeeCapRegime fee_regime()
+        cbool in_regular_hours()
         size_t memory_bytes()
         const char* check_integrity() except +
 
 
-cdef extern from "engine/introspect.hpp" namespace "engine::introspect" nogil:
-    struct EnumEntry:
-        const char* type
-        const char* name
-        long long value
-    struct FieldEntry:
-        const char* record
-        const char* field
-        size_t offset
-        size_t size
-    struct RecordEntry:
-        const char* record
-        size_t size
-    EnumEntry kEnums[]
-    FieldEntry kFields[]
-    RecordEntry kRecords[]
-    size_t kEnumCount
-    size_t kFieldCount
-    size_t kRecordCount
+cdef extern from "engine/snapshot.hpp" namespace "engine" nogil:
+    cdef cppclass LoadedSnapshot:
+        unique_ptr[Book] book
+        unique_ptr[Venue] venue
+
+    vector[uint8_t] save_snapshot(const Book& b) except +
+    vector[uint8_t] save_snapshot(const Venue& v) except +
+    LoadedSnapshot load_snapshot(const uint8_t* data, size_t size, string* error) except +
 
 
-cdef extern from "engine/engine.hpp" namespace "engine" nogil:
-    struct FeedMessage:
-        Timestamp ts
-
+# ------------------------------------------------------------------ feed/
+cdef extern from "engine/feed/lobster.hpp" namespace "engine" nogil:
     struct ParseResult:
         size_t consumed
         size_t produced
         uint64_t error_line
-        const char* error
-
-    struct DecodeResult:
-        size_t consumed
-        size_t produced
-        uint64_t error_offset
         const char* error
 
     cdef cppclass LobsterMessageParser:
@@ -271,6 +315,14 @@ cdef extern from "engine/engine.hpp" namespace "engine" nogil:
     cdef cppclass IntRowParser:
         IntRowParser(size_t columns)
         ParseResult parse(const char* data, size_t length, cbool final, int64_t* out, size_t max_rows)
+
+
+cdef extern from "engine/feed/itch.hpp" namespace "engine" nogil:
+    struct DecodeResult:
+        size_t consumed
+        size_t produced
+        uint64_t error_offset
+        const char* error
 
     struct ItchStock:
         uint16_t locate
@@ -285,6 +337,8 @@ cdef extern from "engine/engine.hpp" namespace "engine" nogil:
         uint64_t skipped()
         const vector[ItchStock]& stocks()
 
+
+cdef extern from "engine/feed/replay.hpp" namespace "engine" nogil:
     struct ReplayStats:
         uint64_t messages
         uint64_t adds
@@ -319,8 +373,9 @@ cdef extern from "engine/engine.hpp" namespace "engine" nogil:
         const ReplayStats& stats()
         void apply(const FeedMessage* m, size_t n) except +
         cbool apply_lobster_verified(const FeedMessage* m, const int64_t* rows, size_t n, size_t levels) except +
-    vector[uint8_t] generate_itch(uint64_t messages, int symbols, uint64_t seed) except +
 
+
+cdef extern from "engine/feed/rematch.hpp" namespace "engine" nogil:
     struct RematchStats:
         uint64_t messages
         uint64_t orders
@@ -334,16 +389,43 @@ cdef extern from "engine/engine.hpp" namespace "engine" nogil:
         uint64_t skipped
         uint64_t quotes
 
-    OrderId REMATCH_FIRST_INFERRED_ID "engine::Rematcher::kFirstInferredId"
+    cdef OrderId kFirstInferredId
 
-    cdef cppclass Rematcher:
-        Rematcher(Book& book)
+    cdef cppclass Rematcher[T]:
+        Rematcher(T& target)
         void apply(const FeedMessage* m, size_t n, const QuoteUpdate* quotes, size_t nq) except +
         const RematchStats& stats()
 
-    int64_t clock_overhead_ns(int samples) except +
-    void measure_latency(Book& book, const Command* commands, const QuoteUpdate* quotes, const int64_t* schedule,
-                         size_t n, uint32_t* ns, uint8_t* kind) except +
 
-    vector[uint8_t] save_snapshot(const Book& b) except +
-    unique_ptr[Book] load_snapshot(const uint8_t* data, size_t size, string* error) except +
+# ----------------------------------------------------------------- tools/
+cdef extern from "engine/tools/itch_writer.hpp" namespace "engine" nogil:
+    vector[uint8_t] generate_itch(uint64_t messages, int symbols, uint64_t seed) except +
+
+
+cdef extern from "engine/tools/latency.hpp" namespace "engine" nogil:
+    int64_t clock_overhead_ns(int samples) except +
+    void measure_latency[T](T& target, const Command* commands, const QuoteUpdate* quotes, const int64_t* schedule,
+                            size_t n, uint32_t* ns, uint8_t* kind) except +
+
+
+# ----------------------------------------------------------- introspection
+cdef extern from "engine/introspect.hpp" namespace "engine::introspect" nogil:
+    struct EnumEntry:
+        const char* type
+        const char* name
+        long long value
+    struct FieldEntry:
+        const char* record
+        const char* field
+        size_t offset
+        size_t size
+        char kind
+    struct RecordEntry:
+        const char* record
+        size_t size
+    EnumEntry kEnums[]
+    FieldEntry kFields[]
+    RecordEntry kRecords[]
+    size_t kEnumCount
+    size_t kFieldCount
+    size_t kRecordCount

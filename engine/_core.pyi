@@ -21,6 +21,13 @@ class _Hold:
 MAX_PRICE: int
 MAX_QUANTITY: int
 MAX_VENUES: int
+# record dtypes, built from the C++ layout tables (engine.dtypes re-exports them)
+COMMAND_DTYPE: np.dtype[np.void]
+EVENT_DTYPE: np.dtype[np.void]
+LEVEL_DTYPE: np.dtype[np.void]
+ORDER_DTYPE: np.dtype[np.void]
+QUOTE_DTYPE: np.dtype[np.void]
+FEED_DTYPE: np.dtype[np.void]
 
 class Book:
     """A limit order book for one symbol, matched in C++."""
@@ -273,7 +280,7 @@ class Rematcher:
     def stats(self) -> dict[str, int]: ...
 
 def generate_itch(messages: _Int, symbols: _Int = 8, seed: _Int = 0) -> bytes: ...
-def load_snapshot(data: _Bytes, symbol: str = "", venues: Sequence[str] = ()) -> Book: ...
+def load_snapshot(data: _Bytes, symbol: str = "", venues: Optional[Sequence[str]] = None) -> Book: ...
 def measure_latency(
     book: Book, commands: npt.NDArray[np.void], quotes: npt.NDArray[np.void], schedule: npt.NDArray[np.int64]
 ) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint8]]: ...

@@ -470,13 +470,15 @@ def _latest_snapshot(directory: Path, limit: int) -> tuple[Optional[Path], int, 
     return None, 0, None
 
 
-def recover(directory: str | Path, new_book: Callable[[], Book], *, symbol: str = "", venues: Any = (),
+def recover(directory: str | Path, new_book: Callable[[], Book], *, symbol: str = "", venues: Any = None,
             truncate: bool = True) -> tuple[Book, RecoveryReport]:
     """Rebuild the book a journal describes: the newest whole snapshot, then the
     records after it. ``new_book()`` makes the empty book to start from when no
-    snapshot exists. A torn tail is cut off the file (``truncate``) and
-    reported; damage followed by whole records raises :class:`JournalError`.
-    Returns ``(book, RecoveryReport)``."""
+    snapshot exists (a journal starts with one, so only a journal cut short at
+    its very start needs it). A snapshot names its venues; ``venues``, if given,
+    must be those. A torn tail is cut off the file (``truncate``) and reported;
+    damage followed by whole records raises :class:`JournalError`. Returns
+    ``(book, RecoveryReport)``."""
     directory = Path(directory)
     path = directory / "journal.bin"
     if not path.exists():

@@ -102,8 +102,12 @@ def test_crafted_reg_nms_state_is_refused_naming_the_field():
         load(patched(snap, fees - 1, "<B", 0))
     with pytest.raises(ValueError, match=r"fees: a fee outside the Rule 610\(c\) cap"):
         load(patched(snap, fees, "<q", -10**17))
+    count = struct.unpack_from("<Q", snap, ORDERS - 8)[0]
+    venue_count = ORDERS + count * ORDER + 1  # after the orders and the reg_nms flag
     with pytest.raises(ValueError, match=r"venue_count: more than 32 venues"):
-        load(patched(snap, fees - 6, "<B", 200))
+        load(patched(snap, venue_count, "<B", 200))
+    with pytest.raises(ValueError, match=r"venues\[1\]\.name: the same venue name twice"):
+        load(patched(snap, venue_count + 4, "<B", ord("X")))  # "Y" (length byte, then the name) becomes "X"
 
 
 def test_damage_version_and_old_formats_are_named():
@@ -118,8 +122,14 @@ def test_damage_version_and_old_formats_are_named():
         load(b"ENGRSNP1" + bytes(40))
     with pytest.raises(ValueError, match="bytes after the end"):
         load(resealed(snap[:-4] + b"\x00" + snap[-4:]))
-    with pytest.raises(ValueError, match=r"venues names 2 venues, but the snapshot's book has 3"):
+    with pytest.raises(ValueError, match=r"venues=\('X', 'Y'\), but the snapshot's venues are \('X', 'Y', 'Z'\)"):
         load_snapshot(snap, "S", venues=["X", "Y"])
+
+
+def test_a_snapshot_names_its_venues():
+    """Issue 10: the venue names travel with the snapshot, so a restore need not be told them."""
+    b = load_snapshot(book().save_snapshot())
+    assert b.venues == ("X", "Y", "Z") and b.quote("Y").ask_price == 100_800
 
 
 MUTATION = """

@@ -33,9 +33,8 @@ def test_every_public_name_is_in_the_stub():
     top, members = stub_names()
     runtime = public(n for n in dir(core) if not n.startswith("__"))
     runtime -= {"np", "operator", "AwayQuote", "OrderState", "PrintCheck", "ProtectedBBO", "TopOfBook",
-                "COMMAND_DTYPE", "EVENT_DTYPE", "FEED_DTYPE", "LEVEL_DTYPE", "ORDER_DTYPE", "QUOTE_DTYPE",
                 "ComplianceCode", "FeeCapRegime", "Feed", "LockCrossMode", "PostOnly", "QuoteFlag", "Side", "StpMode",
-                "TickRegime", "TimeInForce"}  # re-used from engine.dtypes, engine.enums and engine.views
+                "TickRegime", "TimeInForce"}  # re-used from engine.enums and engine.views
     assert runtime <= top, runtime - top
     for cls in (core.Book, core.ProtectedBook, core.BookBuilder, core.Rematcher, core.LobsterDecoder,
                 core.OrderbookDecoder, core.ItchDecoder):

@@ -1,20 +1,8 @@
-// Everything a C++ venue prototype needs, without Python.
+// Everything a C++ venue prototype needs, without Python: the matching Book
+// (core/), the Reg NMS Venue over it (regnms/), and snapshots of either.
+// Replay (feed/) and the tools (tools/) are included on their own.
 #pragma once
 
-#include "book.hpp"
-#include "event_buffer.hpp"
-#include "feed.hpp"
-#include "fees.hpp"
-#include "itch.hpp"
-#include "itch_writer.hpp"
-#include "latency.hpp"
-#include "lobster.hpp"
-#include "price.hpp"
-#include "protected_quotes.hpp"
-#include "records.hpp"
-#include "reg_nms.hpp"
-#include "rematch.hpp"
-#include "replay.hpp"
+#include "core/book.hpp"
+#include "regnms/venue.hpp"
 #include "snapshot.hpp"
-#include "trade_through.hpp"
-#include "types.hpp"

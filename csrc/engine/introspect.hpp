@@ -4,12 +4,11 @@
 
 #include <cstddef>
 #include <iterator>
+#include <type_traits>
 
-#include "feed.hpp"
-#include "fees.hpp"
-#include "protected_quotes.hpp"
-#include "records.hpp"
-#include "types.hpp"
+#include "core/records.hpp"
+#include "core/types.hpp"
+#include "regnms/fees.hpp"
 
 namespace engine::introspect {
 
@@ -92,9 +91,11 @@ struct FieldEntry {
     const char* field;
     std::size_t offset;
     std::size_t size;
+    char kind;  // 'i' signed integer, 'u' unsigned (numpy's letters)
 };
 
-#define ENGINE_FIELD(R, F) FieldEntry{#R, #F, offsetof(R, F), sizeof(R::F)}
+#define ENGINE_FIELD(R, F) \
+    FieldEntry{#R, #F, offsetof(R, F), sizeof(R::F), std::is_signed_v<decltype(R::F)> ? 'i' : 'u'}
 inline constexpr FieldEntry kFields[] = {
     ENGINE_FIELD(Command, ts), ENGINE_FIELD(Command, order_id), ENGINE_FIELD(Command, new_order_id),
     ENGINE_FIELD(Command, price), ENGINE_FIELD(Command, quantity), ENGINE_FIELD(Command, display_quantity),

@@ -1,4 +1,4 @@
-// Saving and restoring a book's whole state, for journal recovery.
+// Saving and restoring the whole state of a Book or a Venue, for journal recovery.
 //
 // A snapshot holds everything that decides what the book does next: every
 // resting order with all its fields in priority order, the sequence number and
@@ -25,7 +25,8 @@
 #include <type_traits>
 #include <vector>
 
-#include "book.hpp"
+#include "core/book.hpp"
+#include "regnms/venue.hpp"
 
 namespace engine {
 
@@ -173,6 +174,13 @@ struct Scope {
 
 }  // namespace snapshot_detail
 
+// What a snapshot held: a Book or a Venue (exactly one is set on success).
+struct LoadedSnapshot {
+    std::unique_ptr<Book> book;
+    std::unique_ptr<Venue> venue;
+    explicit operator bool() const noexcept { return book || venue; }
+};
+
 struct SnapshotAccess {
     // ------------------------------------------------------------ visitors
     // Each lists a struct's fields once, in file order, with the checks a
@@ -300,113 +308,153 @@ struct SnapshotAccess {
         }
     }
 
+    // The Venue's own state; its book's orders were visited before it.
     template <class A>
-    static void visit(A& a, RegNmsState& n, Book& b) {
-        std::uint8_t venues = static_cast<std::uint8_t>(n.table.venue_count());
-        a.field("venue_count", venues);
-        a.check(venues <= kMaxVenues, "venue_count: more than 32 venues");
-        if constexpr (A::kLoading) n.table.set_venue_count(venues);
+    static void visit(A& a, Venue& n) {
+        Book& b = n.book_;
+        std::uint8_t count = static_cast<std::uint8_t>(n.names_.size());
+        a.field("venue_count", count);
+        a.check(count <= kMaxVenues, "venue_count: more than 32 venues");
+        if constexpr (A::kLoading) {
+            n.names_.assign(a.ok() ? count : 0, std::string());
+            n.table_.set_venue_count(count);
+        }
+        for (std::size_t v = 0; v < n.names_.size() && a.ok(); ++v) {
+            snapshot_detail::Scope<A> in(a, "venues", v);
+            std::string& name = n.names_[v];
+            std::uint8_t len = static_cast<std::uint8_t>(std::min<std::size_t>(name.size(), 255));
+            a.field("length", len);
+            a.check(len > 0, "length: an empty venue name");
+            if constexpr (A::kLoading) name.assign(len, ' ');
+            for (std::size_t k = 0; k < len && a.ok(); ++k) a.field("name", name[k]);
+            for (std::size_t u = 0; u < v; ++u) a.check(n.names_[u] != name, "name: the same venue name twice");
+        }
         {
             snapshot_detail::Scope<A> in(a, "config");
-            a.flag("rule611_enabled", n.config.rule611_enabled);
-            a.flag("enforce_outside_rth", n.config.enforce_outside_rth);
-            a.flag("subpenny_exemption", n.config.subpenny_exemption);
-            a.flag("lock_cross_enabled", n.config.lock_cross_enabled);
-            auto mode = static_cast<std::uint8_t>(n.config.default_lock_cross);
+            a.flag("rule611_enabled", n.config_.rule611_enabled);
+            a.flag("enforce_outside_rth", n.config_.enforce_outside_rth);
+            a.flag("subpenny_exemption", n.config_.subpenny_exemption);
+            a.flag("lock_cross_enabled", n.config_.lock_cross_enabled);
+            auto mode = static_cast<std::uint8_t>(n.config_.default_lock_cross);
             a.field("default_lock_cross", mode);
             a.check(mode >= 1 && mode <= 3, "default_lock_cross: not SLIDE, PRICE_ADJUST or CANCEL_BACK");
-            n.config.default_lock_cross = static_cast<LockCrossMode>(mode);
+            n.config_.default_lock_cross = static_cast<LockCrossMode>(mode);
         }
         {
             snapshot_detail::Scope<A> in(a, "fees");
-            a.field("take_fee_nd", n.fees.take_fee_nd);
-            a.field("take_rate_ppm", n.fees.take_rate_ppm);
-            a.field("make_rebate_nd", n.fees.make_rebate_nd);
-            a.field("make_rate_ppm", n.fees.make_rate_ppm);
-            auto regime = static_cast<std::uint8_t>(n.fee_regime);
+            a.field("take_fee_nd", n.fees_.take_fee_nd);
+            a.field("take_rate_ppm", n.fees_.take_rate_ppm);
+            a.field("make_rebate_nd", n.fees_.make_rebate_nd);
+            a.field("make_rate_ppm", n.fees_.make_rate_ppm);
+            auto regime = static_cast<std::uint8_t>(n.fee_regime_);
             a.field("regime", regime);
             a.check(is_known_fee_regime(regime), "regime: not a fee-cap regime");
-            n.fee_regime = static_cast<FeeCapRegime>(regime & 1);
+            n.fee_regime_ = static_cast<FeeCapRegime>(regime & 1);
             if (a.ok()) {
-                const char* bad = fee_cap_violation(n.fees, n.fee_regime);
+                const char* bad = fee_cap_violation(n.fees_, n.fee_regime_);
                 a.check(bad == nullptr, "a fee outside the Rule 610(c) cap");
             }
-            const FeeSchedule& f = n.fees;
-            n.fees_loaded = f.take_fee_nd || f.take_rate_ppm || f.make_rebate_nd || f.make_rate_ppm;
+            const FeeSchedule& f = n.fees_;
+            n.fees_loaded_ = f.take_fee_nd || f.take_rate_ppm || f.make_rebate_nd || f.make_rate_ppm;
         }
-        a.flag("in_rth", n.in_rth);
-        a.field("command", n.command);
-        a.field("next_route_id", n.next_route_id);
-        a.field("applied_bid_bound", n.applied_bound[0]);
-        a.field("applied_ask_bound", n.applied_bound[1]);
-        a.check(n.next_route_id >= 1, "next_route_id: 0 is not a route id");
-        a.check(n.applied_bound[0] >= 0 && n.applied_bound[0] <= kMaxPrice && n.applied_bound[1] >= 0 &&
-                    n.applied_bound[1] <= kMaxPrice,
+        a.flag("in_rth", n.in_rth_);
+        a.field("command", n.command_);
+        a.field("next_route_id", n.next_route_id_);
+        a.field("applied_bid_bound", n.applied_bound_[0]);
+        a.field("applied_ask_bound", n.applied_bound_[1]);
+        a.check(n.next_route_id_ >= 1, "next_route_id: 0 is not a route id");
+        a.check(n.applied_bound_[0] >= 0 && n.applied_bound_[0] <= kMaxPrice && n.applied_bound_[1] >= 0 &&
+                    n.applied_bound_[1] <= kMaxPrice,
                 "applied_bound: outside the price range");
-        for (int si = 0; si < 2 && a.ok(); ++si) {
-            snapshot_detail::Scope<A> in(a, si ? "repriced_offers" : "repriced_bids");
-            auto& list = n.repriced[si];
+        for (Side side : {Side::Buy, Side::Sell}) {
+            if (!a.ok()) break;
+            snapshot_detail::Scope<A> in(a, side == Side::Buy ? "repriced_bids" : "repriced_offers");
+            // live entries only, in arrival order: (id, kind, limit)
+            std::vector<TrackedOrders::Info> list;
+            if constexpr (!A::kLoading)
+                n.tracked_.for_each_live(b, side, [&](const TrackedOrders::Entry&, const TrackedOrders::Info& i) {
+                    list.push_back(i);
+                });
             std::uint64_t k = list.size();
             a.count("count", k, 17);
-            if constexpr (A::kLoading) list.assign(a.ok() ? k : 0, RepricedOrder{});
+            if constexpr (A::kLoading) list.assign(a.ok() ? k : 0, TrackedOrders::Info{});
             for (std::uint64_t j = 0; j < k && a.ok(); ++j) {
-                RepricedOrder& r = list[j];
+                TrackedOrders::Info& r = list[j];
                 auto kind = static_cast<std::uint8_t>(r.kind);
                 a.field("id", r.id);
                 a.field("kind", kind);
                 a.field("limit", r.limit);
                 a.check(is_known_reprice_kind(kind), "kind: not a re-pricing kind");
-                r.kind = static_cast<RepriceKind>(kind);
+                r.kind = static_cast<RepriceKind>(kind & 7);
                 if constexpr (A::kLoading) {
-                    r.slot = b.index_.find(r.id);
-                    a.check(r.slot != OrderIndex::kNotFound, "id: a re-priced order that is not resting");
+                    const std::uint32_t slot = b.find_slot(r.id);
+                    a.check(slot != OrderIndex::kNotFound, "id: a re-priced order that is not resting");
+                    a.check(slot == OrderIndex::kNotFound || b.order(slot).side == side,
+                            "id: a re-priced order on the other side");
+                    a.check(slot == OrderIndex::kNotFound || b.order(slot).tracked(),
+                            "id: an order listed as re-priced that is not");
+                    a.check(is_valid_price(r.limit, b.tick_regime()), "limit: not a price on the grid");
+                    if (a.ok()) {
+                        a.check(n.tracked_.find(b, slot) == nullptr, "id: listed twice");
+                        if (a.ok()) n.tracked_.track(b, slot, r.kind, r.limit);
+                    }
                 }
             }
         }
         {
             snapshot_detail::Scope<A> in(a, "table");
-            if constexpr (A::kLoading) n.table.set_regime(b.regime_);
-            visit(a, n.table, venues, b.last_ts_);
+            if constexpr (A::kLoading) n.table_.set_regime(b.regime_);
+            visit(a, n.table_, count, b.last_ts_);
         }
     }
 
-    // ---------------------------------------------------------------- save
-    static std::vector<std::uint8_t> save(const Book& cb) {
-        Book& b = const_cast<Book&>(cb);  // the writer only reads
-        snapshot_detail::Writer w;
-        w.out.resize(64 + b.index_.size() * 52 + (b.nms_ ? 8192 : 0));
-        w.field("magic", snapshot_detail::kMagic);
-        w.field("version", snapshot_detail::kVersion);
-        w.field("reserved", std::uint32_t{0});
+    // The book's clock, sequence and resting orders (in priority order:
+    // restoring them in this order rebuilds the queues).
+    static void save_book(snapshot_detail::Writer& w, Book& b) {
         w.field("regime", b.regime_);
         w.field("seq", b.seq_);
         w.field("last_ts", b.last_ts_);
-        // resting orders, in priority order: restoring them in this order rebuilds the queues
         std::vector<std::uint32_t> slots;
-        for (const PriceLadder* l : {&b.bids_, &b.asks_})
-            for (std::size_t r = 0; r < l->level_count(); ++r) {
-                const Level& lv = l->level(l->level_at_rank(r));
-                for (std::uint32_t head : {lv.display_head, lv.hidden_head})
-                    for (std::uint32_t s = head; s != kNil; s = b.pool_[s].next) slots.push_back(s);
-            }
+        b.for_each_resting([&](std::uint32_t s) {
+            slots.push_back(s);
+            return true;
+        });
         std::uint64_t count = slots.size();
         w.field("orders", count);
         for (std::uint32_t s : slots) visit(w, b.pool_[s]);
-        const bool nms = b.nms_ != nullptr;
+    }
+
+    static std::vector<std::uint8_t> save_with(Book& b, Venue* venue) {
+        snapshot_detail::Writer w;
+        w.out.resize(64 + b.index_.size() * 52 + (venue ? 8192 : 0));
+        w.field("magic", snapshot_detail::kMagic);
+        w.field("version", snapshot_detail::kVersion);
+        w.field("reserved", std::uint32_t{0});
+        save_book(w, b);
+        const bool nms = venue != nullptr;
         w.flag("reg_nms", nms);
-        if (nms) visit(w, *b.nms_, b);
+        if (venue) visit(w, *venue);
         const std::uint32_t crc = snapshot_detail::crc32(w.out.data(), w.used);
         w.field("crc", crc);
         return w.take();
     }
 
+    // ---------------------------------------------------------------- save
+    static std::vector<std::uint8_t> save(const Book& b) { return save_with(const_cast<Book&>(b), nullptr); }
+    static std::vector<std::uint8_t> save(const Venue& v) {
+        Venue& mv = const_cast<Venue&>(v);  // the writer only reads
+        return save_with(mv.book_, &mv);
+    }
+
     // ---------------------------------------------------------------- load
-    // nullptr (and *error set, naming the field) when the bytes are not a whole, sound snapshot.
-    static std::unique_ptr<Book> load(const std::uint8_t* data, std::size_t size, std::string* error) {
+    // What a snapshot held: a Book, or a Venue (with its book); neither (and
+    // *error set, naming the field) when the bytes are not a whole, sound snapshot.
+    static LoadedSnapshot load(const std::uint8_t* data, std::size_t size, std::string* error) {
         using namespace snapshot_detail;
-        auto fail = [error](std::string why) {
+        LoadedSnapshot out;
+        auto fail = [&](std::string why) {
             *error = std::move(why);
-            return std::unique_ptr<Book>();
+            return LoadedSnapshot{};
         };
         std::uint64_t magic = 0;
         if (size >= 8) std::memcpy(&magic, data, 8);
@@ -442,7 +490,7 @@ struct SnapshotAccess {
                 Scope<Reader> in(r, "orders", i);
                 visit(r, o);
                 if (r.ok()) {
-                    const char* why = b->check_order(o, /*reg_nms=*/true);  // checked against the layer at the end
+                    const char* why = b->check_order(o, /*managed=*/true);  // checked against the layer at the end
                     r.check(why == nullptr, why ? why : "");
                     r.check(!b->index_.contains(o.id), "id: the same id twice");
                     r.check(o.ts <= b->last_ts_, "ts: later than the book's clock");
@@ -457,19 +505,26 @@ struct SnapshotAccess {
         }
         bool nms = false;
         r.flag("reg_nms", nms);
-        if (nms && r.ok()) {
-            b->enable_reg_nms();
-            visit(r, *b->nms_, *b);
+        if (!r.ok()) return fail(r.error);
+        if (!nms) {
+            if (!r.done()) return fail("bytes after the end of the snapshot");
+            if (const char* why = b->check_integrity()) return fail(std::string("the state is not sound: ") + why);
+            out.book = std::move(b);
+            return out;
         }
+        auto venue = std::make_unique<Venue>(std::move(*b), std::vector<std::string>{}, true);
+        visit(r, *venue);
         if (!r.ok()) return fail(r.error);
         if (!r.done()) return fail("bytes after the end of the snapshot");
-        if (const char* why = b->check_integrity()) return fail(std::string("the state is not sound: ") + why);
-        return b;
+        if (const char* why = venue->check_integrity()) return fail(std::string("the state is not sound: ") + why);
+        out.venue = std::move(venue);
+        return out;
     }
 };
 
 inline std::vector<std::uint8_t> save_snapshot(const Book& b) { return SnapshotAccess::save(b); }
-inline std::unique_ptr<Book> load_snapshot(const std::uint8_t* data, std::size_t size, std::string* error) {
+inline std::vector<std::uint8_t> save_snapshot(const Venue& v) { return SnapshotAccess::save(v); }
+inline LoadedSnapshot load_snapshot(const std::uint8_t* data, std::size_t size, std::string* error) {
     return SnapshotAccess::load(data, size, error);
 }
 

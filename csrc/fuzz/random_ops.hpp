@@ -58,8 +58,8 @@ class Ledger {
 public:
     // Apply one operation's events; `flags` are the incoming order's (for the
     // trade-through re-check of its fills). Returns a broken invariant or nullptr.
-    const char* apply(Book& book, std::uint32_t flags) {
-        const EventBuffer& ev = book.events();
+    const char* apply(Venue& venue, std::uint32_t flags) {
+        const EventBuffer& ev = venue.book().events();
         for (std::size_t i = 0; i < ev.size(); ++i) {
             const Event& e = ev[i];
             switch (static_cast<EventType>(e.type)) {
@@ -69,12 +69,12 @@ public:
                     if ((open_[e.contra_id] -= e.quantity) != e.contra_leaves) return "a fill's maker leaves disagree";
                     if (e.price <= 0) return "a fill at a non-positive price";
                     const auto code = static_cast<ComplianceCode>(e.compliance_code);
-                    if (code == ComplianceCode::NoTradeThrough && trades_through_raw(book, e.price, e.ts))
+                    if (code == ComplianceCode::NoTradeThrough && trades_through_raw(venue, e.price, e.ts))
                         return "a fill coded NoTradeThrough trades through a quote (raw table check)";
                     TradeThroughDecision d;
                     if (code != ComplianceCode::None && code != ComplianceCode::CheckDisabled &&
                         code != ComplianceCode::OutsideRth &&
-                        book.check_print(e.price, e.ts, static_cast<Side>(e.side), flags, &d) && !d.allowed)
+                        venue.check_print(e.price, e.ts, static_cast<Side>(e.side), flags, &d) && !d.allowed)
                         return "a committed fill trades through the protected quotes";
                     break;
                 }
@@ -95,10 +95,10 @@ public:
             if (it->second < 0) return "more shares left an order than it had";
             it = it->second == 0 ? open_.erase(it) : std::next(it);
         }
-        if (open_.size() != book.order_count()) return "the book holds orders the events do not account for";
+        if (open_.size() != venue.book().order_count()) return "the book holds orders the events do not account for";
         for (const auto& [id, shares] : open_) {
             OrderView v{};
-            if (!book.find_order(id, &v)) return "an order the events left open is not in the book";
+            if (!venue.find_order(id, &v)) return "an order the events left open is not in the book";
             if (v.leaves != shares) return "an order's shares disagree with its events";
         }
         return nullptr;
@@ -108,8 +108,8 @@ private:
     // Independent of the table's cached band and of decide_trade_through: does
     // a print at p trade through any open, automated, non-empty quote (self-help
     // venues included, since those are audited as (b)(1), never NoTradeThrough)?
-    static bool trades_through_raw(Book& book, Price p, Timestamp t) {
-        const ProtectedQuoteTable& table = book.reg_nms()->table;
+    static bool trades_through_raw(const Venue& venue, Price p, Timestamp t) {
+        const ProtectedQuoteTable& table = venue.table();
         (void)t;
         for (int v = 0; v < kMaxVenues; ++v) {
             const VenueQuote& q = table.venue(v);
@@ -257,7 +257,7 @@ inline Op decode_op(ByteReader& in, Timestamp& clock, int venues) {
 
 // Apply one operation to a book; returns the incoming order's flags (for the
 // ledger's trade-through re-check of its fills).
-inline std::uint32_t apply_op(Book& book, const Op& o) {
+inline std::uint32_t apply_op(Venue& book, const Op& o) {
     switch (o.kind) {
         case Op::Kind::Command: book.execute(o.command); return o.command.flags;
         case Op::Kind::Quote: book.update_quote(o.quote); return 0;
@@ -280,7 +280,7 @@ inline std::uint32_t apply_op(Book& book, const Op& o) {
 
 // The whole state, with the sequence number blanked (a REJECTED event takes one)
 // and the checksum cut off: what a refusal or a query must leave as it was.
-inline std::vector<std::uint8_t> state_of(const Book& book) {
+inline std::vector<std::uint8_t> state_of(const Venue& book) {
     std::vector<std::uint8_t> s = save_snapshot(book);
     if (s.size() < 29) std::abort();  // cannot be: a snapshot has a header, a regime, a seq and a checksum
     std::memset(s.data() + 17, 0, 8);  // header 16, regime 1, then seq
@@ -312,9 +312,10 @@ inline std::size_t run_bytes(const std::uint8_t* data, std::size_t size, std::ui
     // operation: one program in four (by its first byte) does it around every
     // operation, the others around queries, controls and one command in sixteen.
     const bool deep = (head & 0xC0) == 0xC0;
-    Book book(head & 1 ? TickRegime::HalfPenny2024 : TickRegime::Penny2005);
-    book.enable_reg_nms(venues);
-    std::unique_ptr<Book> twin;
+    std::vector<std::string> names;
+    for (int v = 0; v < venues; ++v) names.push_back("V" + std::to_string(v));
+    Venue book(head & 1 ? TickRegime::HalfPenny2024 : TickRegime::Penny2005, names);
+    std::unique_ptr<Venue> twin;
     Timestamp clock = 1'000;
     std::size_t step = 0;
     Ledger ledger;
@@ -327,28 +328,29 @@ inline std::size_t run_bytes(const std::uint8_t* data, std::size_t size, std::ui
         if (op.kind == Op::Kind::Snapshot) {
             const std::vector<std::uint8_t> bytes = save_snapshot(book);
             std::string error;
-            twin = load_snapshot(bytes.data(), bytes.size(), &error);
+            twin = load_snapshot(bytes.data(), bytes.size(), &error).venue;
             if (!twin) fail(error.c_str(), step);
             if (save_snapshot(*twin) != bytes) fail("a restored snapshot does not save the same bytes", step);
         } else if (twin) {
             apply_op(*twin, op);
-            const EventBuffer& a = book.events();
-            const EventBuffer& b = twin->events();
+            const EventBuffer& a = book.book().events();
+            const EventBuffer& b = twin->book().events();
             if (a.size() != b.size() || (a.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(Event)) != 0))
                 fail("a book restored from a snapshot produced other events", step);
-            twin->events().clear();
+            twin->book().events().clear();
         }
         const bool query = op.kind == Op::Kind::Query || op.kind == Op::Kind::Snapshot;
-        if (query && book.events().size() != 0) fail("a query emitted events", step);
-        const bool refused = only_a_rejection(book.events()) ||
+        if (query && book.book().events().size() != 0) fail("a query emitted events", step);
+        const bool refused = only_a_rejection(book.book().events()) ||
                              (op.kind == Op::Kind::Configure && config_violation(op.config)) ||
                              (op.kind == Op::Kind::Fees && fee_cap_violation(op.fees, op.fee_regime));
         if (watch && (query || refused) && state_of(book) != before)
             fail("a refusal or a query changed the book", step);
         if (const char* why = book.check_integrity()) fail(why, step);
         if (const char* why = ledger.apply(book, flags)) fail(why, step);
-        if (digest && book.events().size()) fnv1a(*digest, book.events().data(), book.events().size() * sizeof(Event));
-        book.events().clear();
+        EventBuffer& events = book.book().events();
+        if (digest && events.size()) fnv1a(*digest, events.data(), events.size() * sizeof(Event));
+        events.clear();
         if (op.ts > clock) clock = op.ts;
     }
     return step;

@@ -8,7 +8,8 @@
 #include <cstring>
 #include <vector>
 
-#include "price.hpp"
+#include "../core/price.hpp"
+#include "../feed/itch_format.hpp"
 
 namespace engine {
 
@@ -17,122 +18,119 @@ public:
     std::vector<std::uint8_t>& bytes() noexcept { return out_; }
 
     void system_event(std::uint64_t ts, char code) {
-        auto* m = begin('S', 12, 0, ts);
-        m[11] = static_cast<std::uint8_t>(code);
+        auto* m = begin('S', itch::system_event::kLength, 0, ts);
+        put(m, itch::system_event::kCode, static_cast<std::uint8_t>(code));
     }
     void stock_directory(std::uint64_t ts, std::uint16_t locate, const char* symbol, char category,
                          std::uint32_t round_lot) {
-        auto* m = begin('R', 39, locate, ts);
-        stock(m + 11, symbol);
-        m[19] = static_cast<std::uint8_t>(category);
-        m[20] = 'N';
-        put(m + 21, round_lot, 4);
-        m[25] = 'N';
-        m[26] = 'C';
-        std::memcpy(m + 27, "  ", 2);
-        m[29] = 'P';
-        m[30] = 'N';
-        m[31] = ' ';
-        m[32] = 'N';
-        m[33] = ' ';
-        m[34] = 'N';
-        put(m + 35, 0, 4);
+        namespace r = itch::stock_directory;
+        auto* m = begin('R', r::kLength, locate, ts);
+        stock(m + r::kStock.offset, symbol);
+        put(m, r::kMarketCategory, static_cast<std::uint8_t>(category));
+        put(m, r::kFinancialStatus, 'N');
+        put(m, r::kRoundLot, round_lot);
+        std::memcpy(m + 25, "NC  PN N N", 10);  // round lots only .. ETP leverage: fixed for a test stock
+        put(m, itch::Field{35, 4}, 0);
         m[38] = 'N';
     }
     void trading_action(std::uint64_t ts, std::uint16_t locate, const char* symbol, char state) {
-        auto* m = begin('H', 25, locate, ts);
-        stock(m + 11, symbol);
-        m[19] = static_cast<std::uint8_t>(state);
-        m[20] = ' ';
-        std::memcpy(m + 21, "    ", 4);
+        namespace h = itch::trading_action;
+        auto* m = begin('H', h::kLength, locate, ts);
+        stock(m + h::kStock.offset, symbol);
+        put(m, h::kState, static_cast<std::uint8_t>(state));
+        put(m, h::kReserved, ' ');
+        std::memcpy(m + h::kReason.offset, "    ", h::kReason.bytes);
     }
     void add(std::uint64_t ts, std::uint16_t locate, std::uint64_t ref, bool buy, std::uint32_t shares,
              const char* symbol, std::uint32_t price, const char* mpid = nullptr) {
-        auto* m = begin(mpid ? 'F' : 'A', mpid ? 40 : 36, locate, ts);
-        put(m + 11, ref, 8);
-        m[19] = buy ? 'B' : 'S';
-        put(m + 20, shares, 4);
-        stock(m + 24, symbol);
-        put(m + 32, price, 4);
-        if (mpid) std::memcpy(m + 36, mpid, 4);
+        namespace a = itch::add_order;
+        auto* m = begin(mpid ? 'F' : 'A', mpid ? a::kLengthWithMpid : a::kLength, locate, ts);
+        put(m, a::kRef, ref);
+        put(m, a::kSide, buy ? 'B' : 'S');
+        put(m, a::kShares, shares);
+        stock(m + a::kStock.offset, symbol);
+        put(m, a::kPrice, price);
+        if (mpid) std::memcpy(m + a::kMpid.offset, mpid, a::kMpid.bytes);
     }
     void executed(std::uint64_t ts, std::uint16_t locate, std::uint64_t ref, std::uint32_t shares,
                   std::uint64_t match) {
-        auto* m = begin('E', 31, locate, ts);
-        put(m + 11, ref, 8);
-        put(m + 19, shares, 4);
-        put(m + 23, match, 8);
+        namespace e = itch::executed;
+        auto* m = begin('E', e::kLength, locate, ts);
+        put(m, e::kRef, ref);
+        put(m, e::kShares, shares);
+        put(m, e::kMatch, match);
     }
     void executed_at(std::uint64_t ts, std::uint16_t locate, std::uint64_t ref, std::uint32_t shares,
                      std::uint64_t match, std::uint32_t price) {
-        auto* m = begin('C', 36, locate, ts);
-        put(m + 11, ref, 8);
-        put(m + 19, shares, 4);
-        put(m + 23, match, 8);
-        m[31] = 'Y';
-        put(m + 32, price, 4);
+        namespace c = itch::executed_at_price;
+        auto* m = begin('C', c::kLength, locate, ts);
+        put(m, c::kRef, ref);
+        put(m, c::kShares, shares);
+        put(m, c::kMatch, match);
+        put(m, c::kPrintable, 'Y');
+        put(m, c::kPrice, price);
     }
     void cancel(std::uint64_t ts, std::uint16_t locate, std::uint64_t ref, std::uint32_t shares) {
-        auto* m = begin('X', 23, locate, ts);
-        put(m + 11, ref, 8);
-        put(m + 19, shares, 4);
+        auto* m = begin('X', itch::cancel::kLength, locate, ts);
+        put(m, itch::cancel::kRef, ref);
+        put(m, itch::cancel::kShares, shares);
     }
     void del(std::uint64_t ts, std::uint16_t locate, std::uint64_t ref) {
-        auto* m = begin('D', 19, locate, ts);
-        put(m + 11, ref, 8);
+        auto* m = begin('D', itch::del::kLength, locate, ts);
+        put(m, itch::del::kRef, ref);
     }
     void replace(std::uint64_t ts, std::uint16_t locate, std::uint64_t old_ref, std::uint64_t new_ref,
                  std::uint32_t shares, std::uint32_t price) {
-        auto* m = begin('U', 35, locate, ts);
-        put(m + 11, old_ref, 8);
-        put(m + 19, new_ref, 8);
-        put(m + 27, shares, 4);
-        put(m + 31, price, 4);
+        namespace u = itch::replace;
+        auto* m = begin('U', u::kLength, locate, ts);
+        put(m, u::kOldRef, old_ref);
+        put(m, u::kNewRef, new_ref);
+        put(m, u::kShares, shares);
+        put(m, u::kPrice, price);
     }
     void trade(std::uint64_t ts, std::uint16_t locate, bool buy, std::uint32_t shares, const char* symbol,
                std::uint32_t price, std::uint64_t match) {
-        auto* m = begin('P', 44, locate, ts);
-        put(m + 11, 0, 8);
-        m[19] = buy ? 'B' : 'S';
-        put(m + 20, shares, 4);
-        stock(m + 24, symbol);
-        put(m + 32, price, 4);
-        put(m + 36, match, 8);
+        namespace t = itch::trade;
+        auto* m = begin('P', t::kLength, locate, ts);
+        put(m, t::kRef, 0);
+        put(m, t::kSide, buy ? 'B' : 'S');
+        put(m, t::kShares, shares);
+        stock(m + t::kStock.offset, symbol);
+        put(m, t::kPrice, price);
+        put(m, t::kMatch, match);
     }
     void cross(std::uint64_t ts, std::uint16_t locate, std::uint64_t shares, const char* symbol,
                std::uint32_t price, std::uint64_t match, char type) {
-        auto* m = begin('Q', 40, locate, ts);
-        put(m + 11, shares, 8);
-        stock(m + 19, symbol);
-        put(m + 27, price, 4);
-        put(m + 31, match, 8);
-        m[39] = static_cast<std::uint8_t>(type);
+        namespace q = itch::cross_trade;
+        auto* m = begin('Q', q::kLength, locate, ts);
+        put(m, q::kShares, shares);
+        stock(m + q::kStock.offset, symbol);
+        put(m, q::kPrice, price);
+        put(m, q::kMatch, match);
+        put(m, q::kCrossType, static_cast<std::uint8_t>(type));
     }
     // A message of a type the decoder skips (Reg SHO restriction, 'Y').
     void reg_sho(std::uint64_t ts, std::uint16_t locate, const char* symbol) {
-        auto* m = begin('Y', 20, locate, ts);
-        stock(m + 11, symbol);
-        m[19] = '0';
+        auto* m = begin('Y', itch::reg_sho::kLength, locate, ts);
+        stock(m + itch::reg_sho::kStock.offset, symbol);
+        put(m, itch::reg_sho::kAction, '0');
     }
 
 private:
+    using Field = itch::Field;
+    static void put(std::uint8_t* m, Field f, std::uint64_t v) noexcept { itch::put(m, f, v); }
+
     std::uint8_t* begin(char type, std::size_t len, std::uint16_t locate, std::uint64_t ts) {
         const std::size_t at = out_.size();
         out_.resize(at + 2 + len);
         std::uint8_t* p = out_.data() + at;
-        put(p, len, 2);
+        itch::put(p, Field{0, 2}, len);  // the length prefix
         std::uint8_t* m = p + 2;
-        m[0] = static_cast<std::uint8_t>(type);
-        put(m + 1, locate, 2);
-        put(m + 3, 0, 2);
-        put(m + 5, ts, 6);
+        put(m, itch::kType, static_cast<std::uint8_t>(type));
+        put(m, itch::kLocate, locate);
+        put(m, itch::kTracking, 0);
+        put(m, itch::kTimestamp, ts);
         return m;
-    }
-    static void put(std::uint8_t* p, std::uint64_t v, int bytes) noexcept {
-        for (int i = bytes - 1; i >= 0; --i) {
-            p[i] = static_cast<std::uint8_t>(v & 0xFF);
-            v >>= 8;
-        }
     }
     static void stock(std::uint8_t* p, const char* symbol) noexcept {
         std::memset(p, ' ', 8);

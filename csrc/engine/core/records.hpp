@@ -1,6 +1,6 @@
-// The plain structs that cross the Python boundary. Their layout is fixed and
-// checked here with static_asserts; engine/dtypes.py declares the matching
-// numpy dtypes and tests/test_layout.py checks them against offsetof.
+// Every plain struct that crosses the Python boundary. Their layout is fixed
+// and checked here with static_asserts; engine/dtypes.py builds the matching
+// numpy dtypes from introspect.hpp's tables of these fields.
 #pragma once
 
 #include <cstddef>
@@ -120,5 +120,41 @@ struct OrderView {
     std::uint16_t reserved;
 };
 static_assert(sizeof(OrderView) == 96);
+
+// One away venue's new best bid and offer (the Reg NMS layer's input). 48
+// bytes; batch calls take arrays of these.
+struct QuoteUpdate {
+    Timestamp ts;          // local receipt time, ns (REQ-PX-03)
+    Price bid_price;       // 0 = no bid
+    Quantity bid_size;     // shares (REQ: never assume round lots of 100)
+    Price ask_price;       // 0 = no offer
+    Quantity ask_size;
+    std::uint8_t venue;    // 0..kMaxVenues-1
+    std::uint8_t feed;     // Feed
+    std::uint8_t condition;  // the raw quote condition character (0 = none)
+    std::uint8_t flags;    // QuoteFlag bits, used as given for Feed::Direct
+    std::uint32_t reserved;  // must be 0
+};
+static_assert(sizeof(QuoteUpdate) == 48);
+static_assert(std::is_standard_layout_v<QuoteUpdate> && std::is_trivially_copyable_v<QuoteUpdate>);
+static_assert(offsetof(QuoteUpdate, venue) == 40 && offsetof(QuoteUpdate, reserved) == 44);
+
+// One message of a venue's own order flow, normalised from LOBSTER or Nasdaq
+// TotalView-ITCH 5.0, for replay. 48 bytes; decoders fill arrays of these.
+struct FeedMessage {
+    Timestamp ts;          // ns after midnight
+    std::uint64_t order_id;      // 0 when none (LOBSTER uses 0 and -1 for none)
+    std::uint64_t new_order_id;  // Replace: the new order's id
+    Price price;           // the order's price, or the execution / cross price
+    Quantity quantity;     // shares added, cancelled, executed or replaced to
+    std::uint16_t locate;  // ITCH stock locate (LOBSTER: 0)
+    std::uint8_t kind;     // FeedKind
+    std::uint8_t side;     // Side of the order (0 when none)
+    std::uint8_t code;     // ITCH system event code, trading state, cross type, printable flag
+    std::uint8_t reserved[3];
+};
+static_assert(sizeof(FeedMessage) == 48);
+static_assert(std::is_standard_layout_v<FeedMessage> && std::is_trivially_copyable_v<FeedMessage>);
+static_assert(offsetof(FeedMessage, locate) == 40 && offsetof(FeedMessage, code) == 44);
 
 }  // namespace engine

@@ -18,43 +18,14 @@
 #include <limits>
 #include <vector>
 
-#include "price.hpp"
-#include "types.hpp"
+#include "../core/price.hpp"
+#include "../core/records.hpp"
+#include "../core/types.hpp"
 
 namespace engine {
 
-inline constexpr int kMaxVenues = 32;  // venue ids 0..31; Event::venues is a bitmask
 inline constexpr Timestamp kOneSecond = 1'000'000'000;
 inline constexpr Timestamp kNever = std::numeric_limits<Timestamp>::max();
-
-enum class Feed : std::uint8_t {
-    Direct = 0,  // flags are given explicitly in QuoteUpdate::flags
-    Cqs = 1,     // CTA Quotation System (Tapes A and B): condition codes per REQ-FEED-01
-    Uqdf = 2,    // UTP Quotation Data Feed (Tape C)
-};
-
-// Bits of QuoteUpdate::flags (and of what condition_flags() derives).
-enum QuoteFlag : std::uint8_t {
-    kQuoteBidManual = 1u << 0,  // bid is manual or slow: not protected
-    kQuoteAskManual = 1u << 1,  // ask is manual or slow: not protected
-    kQuoteClosed = 1u << 2,     // venue closed / not open: no quote at all
-    kQuoteUnknownCondition = 1u << 3,  // the code is not in the table: protected, and alerted
-};
-
-// One venue's new best bid and offer. 48 bytes; batch calls take arrays of these.
-struct QuoteUpdate {
-    Timestamp ts;          // local receipt time, ns (REQ-PX-03)
-    Price bid_price;       // 0 = no bid
-    Quantity bid_size;     // shares (REQ: never assume round lots of 100)
-    Price ask_price;       // 0 = no offer
-    Quantity ask_size;
-    std::uint8_t venue;    // 0..31
-    std::uint8_t feed;     // Feed
-    std::uint8_t condition;  // the raw quote condition character (0 = none)
-    std::uint8_t flags;    // QuoteFlag bits, used as given for Feed::Direct
-    std::uint32_t reserved;  // must be 0
-};
-static_assert(sizeof(QuoteUpdate) == 48);
 
 // REQ-FEED-01/02: the per-feed meaning of a quote condition code. Letters mean
 // different things on different feeds (CQS 'F' is slow on the ask; UQDF 'F' is
@@ -149,6 +120,14 @@ private:
     std::vector<Entry> ring_;
     std::size_t head_ = 0;
     std::size_t size_ = 0;
+};
+
+// The protected best bid and offer, as a query reports it.
+struct ProtectedBbo {
+    Price pbb = 0, pbo = 0;  // 0 when none
+    std::uint32_t pbb_venues = 0, pbo_venues = 0;
+    bool crossed = false, locked = false;
+    std::uint32_t version = 0;
 };
 
 struct QuoteSide {

@@ -10,7 +10,8 @@
 #include <chrono>
 #include <cstdint>
 
-#include "book.hpp"
+#include "../core/book.hpp"
+#include "../core/records.hpp"
 
 namespace engine {
 
@@ -38,11 +39,16 @@ inline std::int64_t clock_overhead_ns(int samples = 10'000) {
     return best;
 }
 
-// schedule[i] < 0: quote update number -schedule[i]-1; else command number schedule[i].
-inline void measure_latency(Book& book, const Command* commands, const QuoteUpdate* quotes,
-                            const std::int64_t* schedule, std::size_t n, std::uint32_t* ns, std::uint8_t* kind) {
+// schedule[i] < 0: quote update number -schedule[i]-1; else command number
+// schedule[i]. The target is a Book, or a Venue (which also takes the quotes).
+template <class Target>
+void measure_latency(Target& book, const Command* commands, const QuoteUpdate* quotes, const std::int64_t* schedule,
+                     std::size_t n, std::uint32_t* ns, std::uint8_t* kind) {
     using clock = std::chrono::steady_clock;
-    EventBuffer& ev = book.events();
+    EventBuffer& ev = [&]() -> EventBuffer& {
+        if constexpr (requires { book.book(); }) return book.book().events();
+        else return book.events();
+    }();
     for (std::size_t i = 0; i < n; ++i) {
         const std::int64_t s = schedule[i];
         std::size_t before = ev.size();
@@ -50,7 +56,7 @@ inline void measure_latency(Book& book, const Command* commands, const QuoteUpda
         if (s < 0) {
             const QuoteUpdate q = quotes[-s - 1];  // a copy: the caller's array may change under the call
             const auto t0 = clock::now();
-            book.update_quote(q);
+            if constexpr (requires { book.update_quote(q); }) book.update_quote(q);
             const auto t1 = clock::now();
             d = std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count();
             kind[i] = static_cast<std::uint8_t>(LatencyOp::Quote);

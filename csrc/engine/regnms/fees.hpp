@@ -8,7 +8,7 @@
 
 #include <cstdint>
 
-#include "price.hpp"
+#include "../core/price.hpp"
 
 namespace engine {
 

@@ -36,6 +36,12 @@ enum class StpMode : std::uint8_t {
     Decrement = 4,     // reduce both by the smaller size; the smaller one is cancelled
 };
 
+// A new order's time in force when the caller gives none: DAY for a limit
+// order, IOC for a market order (which may not rest).
+constexpr TimeInForce default_tif(OrderType t) noexcept {
+    return t == OrderType::Market ? TimeInForce::Ioc : TimeInForce::Day;
+}
+
 // Bits of Command::flags: instructions and Rule 611 attestations (D14).
 enum OrderFlag : std::uint32_t {
     kFlagHidden = 1u << 0,         // non-displayed
@@ -105,6 +111,41 @@ enum class EventType : std::uint8_t {
     Blocked = 11,   // a fill was not committed: it would trade through (REQ-AUD-01)
     TradeThrough = 12,  // audit: one away quote an allowed fill traded through, and why
     Session = 13,   // regular trading hours started or ended (D4)
+};
+
+// Away venues a book can know: ids 0..31, so that one bit each fits in
+// Event::venues.
+inline constexpr int kMaxVenues = 32;
+
+// Where a quote update's condition code comes from (REQ-FEED-01).
+enum class Feed : std::uint8_t {
+    Direct = 0,  // flags are given explicitly in QuoteUpdate::flags
+    Cqs = 1,     // CTA Quotation System (Tapes A and B): condition codes per REQ-FEED-01
+    Uqdf = 2,    // UTP Quotation Data Feed (Tape C)
+};
+
+// Bits of QuoteUpdate::flags (and of what condition_flags() derives).
+enum QuoteFlag : std::uint8_t {
+    kQuoteBidManual = 1u << 0,  // bid is manual or slow: not protected
+    kQuoteAskManual = 1u << 1,  // ask is manual or slow: not protected
+    kQuoteClosed = 1u << 2,     // venue closed / not open: no quote at all
+    kQuoteUnknownCondition = 1u << 3,  // the code is not in the table: protected, and alerted
+};
+
+// What one message of a venue's own order flow is (FeedMessage::kind).
+enum class FeedKind : std::uint8_t {
+    None = 0,
+    Add = 1,              // a new displayed order (LOBSTER 1; ITCH A, F)
+    Cancel = 2,           // part of an order cancelled (LOBSTER 2; ITCH X)
+    Delete = 3,           // an order removed (LOBSTER 3; ITCH D)
+    Execute = 4,          // an order executed in part or in full (LOBSTER 4; ITCH E)
+    ExecuteAtPrice = 5,   // executed at another price than the order's (ITCH C)
+    Replace = 6,          // an order replaced by a new one (ITCH U): priority lost
+    HiddenExecution = 7,  // a trade against non-displayed interest (LOBSTER 5; ITCH P)
+    CrossTrade = 8,       // an auction print (LOBSTER 6; ITCH Q)
+    TradingHalt = 9,      // trading halted / resumed (LOBSTER 7; ITCH H)
+    SystemEvent = 10,     // start/end of messages, hours (ITCH S)
+    StockDirectory = 11,  // a symbol's locate code (ITCH R)
 };
 
 // Bits of Event::flags.

@@ -15,8 +15,9 @@
 #include <memory>
 #include <vector>
 
-#include "book.hpp"
-#include "feed.hpp"
+#include "../core/book.hpp"
+#include "../core/records.hpp"
+#include "feed_book.hpp"
 
 namespace engine {
 
@@ -137,10 +138,11 @@ private:
         if (!selected_.empty() && !selected_[m.locate]) { ++stats_.filtered; return; }
         Book& b = book_for(m.locate);
         const auto side = static_cast<Side>(m.side);
+        FeedBook fb(b);
         switch (kind) {
             case FeedKind::Add:
                 ++stats_.adds;
-                if (!b.feed_add(m.ts, m.order_id, side, m.price, m.quantity)) ++stats_.duplicate_adds;
+                if (!fb.add(m.ts, m.order_id, side, m.price, m.quantity)) ++stats_.duplicate_adds;
                 return;
             case FeedKind::Cancel:
                 ++stats_.cancels;
@@ -148,10 +150,10 @@ private:
                 return;
             case FeedKind::Delete: {
                 ++stats_.deletes;
-                const Quantity had = b.feed_delete(m.order_id);
+                const Quantity had = fb.remove(m.order_id);
                 if (had < 0) ++stats_.unknown_orders;
                 // LOBSTER names the shares deleted: what the order lacked comes off its level.
-                if (m.side && m.price > 0 && m.quantity > had) b.feed_take_at(side, m.price, m.quantity - std::max<Quantity>(had, 0));
+                if (m.side && m.price > 0 && m.quantity > had) fb.take_at(side, m.price, m.quantity - std::max<Quantity>(had, 0));
                 return;
             }
             case FeedKind::Execute:
@@ -162,7 +164,7 @@ private:
                 return;
             case FeedKind::Replace:
                 ++stats_.replaces;
-                if (!b.feed_replace(m.ts, m.order_id, m.new_order_id, m.price, m.quantity)) ++stats_.unknown_orders;
+                if (!fb.replace(m.ts, m.order_id, m.new_order_id, m.price, m.quantity)) ++stats_.unknown_orders;
                 return;
             case FeedKind::HiddenExecution:
                 ++stats_.hidden_executions;
@@ -185,17 +187,19 @@ private:
     // file's window) are taken from its price level, which LOBSTER messages
     // name; ITCH messages carry no price, so there they are only counted.
     void take(Book& b, const FeedMessage& m, Quantity qty) {
-        const Quantity got = b.feed_take(m.order_id, qty);
+        FeedBook fb(b);
+        const Quantity got = fb.take(m.order_id, qty);
         if (got < 0) ++stats_.unknown_orders;
         else if (got < qty) ++stats_.over_executions;
         const Quantity rest = qty - std::max<Quantity>(got, 0);
-        if (rest > 0 && m.side && m.price > 0) b.feed_take_at(static_cast<Side>(m.side), m.price, rest);
+        if (rest > 0 && m.side && m.price > 0) fb.take_at(static_cast<Side>(m.side), m.price, rest);
     }
 
     // Make the book's top `levels` levels equal to the file's row; true when
     // they already were.
     bool correct(const std::int64_t* row, std::size_t levels, bool count) {
         Book& b = book_for(0);
+        FeedBook fb(b);
         bool matched = true;
         for (Side side : {Side::Sell, Side::Buy}) {
             const std::size_t off = side == Side::Sell ? 0 : 2;
@@ -209,8 +213,8 @@ private:
                 if (have == q) continue;
                 matched = false;
                 if (count) ++(have == 0 ? stats_.levels_imported : stats_.levels_resized);
-                if (have < q) b.feed_add(0, synthetic_id_++, side, p, q - have);
-                else b.feed_take_at(side, p, have - q);
+                if (have < q) fb.add(0, synthetic_id_++, side, p, q - have);
+                else fb.take_at(side, p, have - q);
             }
             // Levels the book shows inside the window that the file does not.
             const Price edge = shown == levels ? row[4 * (levels - 1) + off] : 0;
@@ -224,7 +228,7 @@ private:
                     if (!inside || in_row(row, levels, off, p)) continue;
                     matched = false;
                     if (count) ++stats_.levels_dropped;
-                    b.feed_take_at(side, p, lv[j].quantity);
+                    fb.take_at(side, p, lv[j].quantity);
                     again = true;
                     break;
                 }

@@ -12,8 +12,8 @@
 #include <cstdint>
 #include <cstring>
 
-#include "feed.hpp"
-#include "types.hpp"
+#include "../core/records.hpp"
+#include "../core/types.hpp"
 
 namespace engine {
 

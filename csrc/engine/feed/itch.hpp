@@ -1,9 +1,7 @@
 // Decoding Nasdaq TotalView-ITCH 5.0 into FeedMessage records.
 //
-// Each message is framed by a 2-byte big-endian length; every message starts
-// with type (1), stock locate (2), tracking number (2) and a 6-byte timestamp
-// (ns after midnight); integers are big-endian and prices have 4 implied
-// decimals (the engine's unit). The order messages (A F E C X D U P Q), system
+// Each message is framed by a 2-byte big-endian length; the layouts are in
+// itch_format.hpp. The order messages (A F E C X D U P Q), system
 // events (S), the stock directory (R) and trading actions (H) are decoded;
 // every other type is skipped by its length and counted. A known type with the
 // wrong length, a zero length, or a file that ends inside a message is an
@@ -15,9 +13,10 @@
 #include <cstring>
 #include <vector>
 
-#include "feed.hpp"
+#include "../core/records.hpp"
+#include "../core/types.hpp"
+#include "itch_format.hpp"
 #include "lobster.hpp"
-#include "types.hpp"
 
 namespace engine {
 
@@ -69,119 +68,107 @@ public:
     const std::vector<ItchStock>& stocks() const noexcept { return stocks_; }
 
 private:
-    static std::uint64_t be(const std::uint8_t* p, int bytes) noexcept {
-        std::uint64_t v = 0;
-        for (int i = 0; i < bytes; ++i) v = (v << 8) | p[i];
-        return v;
-    }
-
-    static std::size_t expected_length(std::uint8_t type) noexcept {
-        switch (type) {
-            case 'S': return 12;
-            case 'R': return 39;
-            case 'H': return 25;
-            case 'A': return 36;
-            case 'F': return 40;
-            case 'E': return 31;
-            case 'C': return 36;
-            case 'X': return 23;
-            case 'D': return 19;
-            case 'U': return 35;
-            case 'P': return 44;
-            case 'Q': return 40;
-            default: return 0;
-        }
-    }
-
     void fail(DecodeResult& r, std::size_t at, const char* why) noexcept {
         r.error = why;
         r.error_offset = offset_ + at;
     }
 
     const char* decode_one(const std::uint8_t* m, std::size_t n, FeedMessage& f, std::size_t* produced) {
+        using itch::get;
         const std::uint8_t type = m[0];
-        const std::size_t want = expected_length(type);
+        const std::size_t want = itch::length_of(type);
         if (want == 0) {  // a type this decoder does not use: skip by its length
             ++skipped_;
             return nullptr;
         }
         if (n != want) return "a known message type with the wrong length";
         f = FeedMessage{};
-        f.locate = static_cast<std::uint16_t>(be(m + 1, 2));
-        f.ts = static_cast<Timestamp>(be(m + 5, 6));
-        auto side_of = [](std::uint8_t c) -> std::uint8_t {
+        f.locate = static_cast<std::uint16_t>(get(m, itch::kLocate));
+        f.ts = static_cast<Timestamp>(get(m, itch::kTimestamp));
+        auto side_of = [](std::uint64_t c) -> std::uint8_t {
             if (c == 'B') return static_cast<std::uint8_t>(Side::Buy);
             if (c == 'S') return static_cast<std::uint8_t>(Side::Sell);
             return 0;
         };
         switch (type) {
             case 'A':
-            case 'F':
+            case 'F': {
+                namespace a = itch::add_order;
                 f.kind = static_cast<std::uint8_t>(FeedKind::Add);
-                f.order_id = be(m + 11, 8);
-                f.side = side_of(m[19]);
-                f.quantity = static_cast<Quantity>(be(m + 20, 4));
-                f.price = static_cast<Price>(be(m + 32, 4));
+                f.order_id = get(m, a::kRef);
+                f.side = side_of(get(m, a::kSide));
+                f.quantity = static_cast<Quantity>(get(m, a::kShares));
+                f.price = static_cast<Price>(get(m, a::kPrice));
                 if (!f.side) return "an add order with a side other than B or S";
                 break;
+            }
             case 'E':
                 f.kind = static_cast<std::uint8_t>(FeedKind::Execute);
-                f.order_id = be(m + 11, 8);
-                f.quantity = static_cast<Quantity>(be(m + 19, 4));
+                f.order_id = get(m, itch::executed::kRef);
+                f.quantity = static_cast<Quantity>(get(m, itch::executed::kShares));
                 break;
-            case 'C':
+            case 'C': {
+                namespace c = itch::executed_at_price;
                 f.kind = static_cast<std::uint8_t>(FeedKind::ExecuteAtPrice);
-                f.order_id = be(m + 11, 8);
-                f.quantity = static_cast<Quantity>(be(m + 19, 4));
-                f.code = m[31];  // printable
-                f.price = static_cast<Price>(be(m + 32, 4));
+                f.order_id = get(m, c::kRef);
+                f.quantity = static_cast<Quantity>(get(m, c::kShares));
+                f.code = static_cast<std::uint8_t>(get(m, c::kPrintable));
+                f.price = static_cast<Price>(get(m, c::kPrice));
                 break;
+            }
             case 'X':
                 f.kind = static_cast<std::uint8_t>(FeedKind::Cancel);
-                f.order_id = be(m + 11, 8);
-                f.quantity = static_cast<Quantity>(be(m + 19, 4));
+                f.order_id = get(m, itch::cancel::kRef);
+                f.quantity = static_cast<Quantity>(get(m, itch::cancel::kShares));
                 break;
             case 'D':
                 f.kind = static_cast<std::uint8_t>(FeedKind::Delete);
-                f.order_id = be(m + 11, 8);
+                f.order_id = get(m, itch::del::kRef);
                 break;
-            case 'U':
+            case 'U': {
+                namespace u = itch::replace;
                 f.kind = static_cast<std::uint8_t>(FeedKind::Replace);
-                f.order_id = be(m + 11, 8);
-                f.new_order_id = be(m + 19, 8);
-                f.quantity = static_cast<Quantity>(be(m + 27, 4));
-                f.price = static_cast<Price>(be(m + 31, 4));
+                f.order_id = get(m, u::kOldRef);
+                f.new_order_id = get(m, u::kNewRef);
+                f.quantity = static_cast<Quantity>(get(m, u::kShares));
+                f.price = static_cast<Price>(get(m, u::kPrice));
                 break;
-            case 'P':
+            }
+            case 'P': {
+                namespace t = itch::trade;
                 f.kind = static_cast<std::uint8_t>(FeedKind::HiddenExecution);
-                f.order_id = be(m + 11, 8);
-                f.side = side_of(m[19]);
-                f.quantity = static_cast<Quantity>(be(m + 20, 4));
-                f.price = static_cast<Price>(be(m + 32, 4));
+                f.order_id = get(m, t::kRef);
+                f.side = side_of(get(m, t::kSide));
+                f.quantity = static_cast<Quantity>(get(m, t::kShares));
+                f.price = static_cast<Price>(get(m, t::kPrice));
                 break;
-            case 'Q':
+            }
+            case 'Q': {
+                namespace q = itch::cross_trade;
                 f.kind = static_cast<std::uint8_t>(FeedKind::CrossTrade);
-                f.quantity = static_cast<Quantity>(be(m + 11, 8));
-                f.price = static_cast<Price>(be(m + 27, 4));
-                f.code = m[39];  // cross type
+                f.quantity = static_cast<Quantity>(get(m, q::kShares));
+                f.price = static_cast<Price>(get(m, q::kPrice));
+                f.code = static_cast<std::uint8_t>(get(m, q::kCrossType));
                 break;
+            }
             case 'S':
                 f.kind = static_cast<std::uint8_t>(FeedKind::SystemEvent);
-                f.code = m[11];
+                f.code = static_cast<std::uint8_t>(get(m, itch::system_event::kCode));
                 break;
-            case 'H':
+            case 'H':  // trading state: H halted, P paused, Q quotation only, T trading
                 f.kind = static_cast<std::uint8_t>(FeedKind::TradingHalt);
-                f.code = m[19];  // trading state: H halted, P paused, Q quotation only, T trading
+                f.code = static_cast<std::uint8_t>(get(m, itch::trading_action::kState));
                 break;
             case 'R': {
+                namespace r = itch::stock_directory;
                 f.kind = static_cast<std::uint8_t>(FeedKind::StockDirectory);
-                f.code = m[19];
+                f.code = static_cast<std::uint8_t>(get(m, r::kMarketCategory));
                 ItchStock s{};
                 s.locate = f.locate;
-                std::memcpy(s.symbol, m + 11, 8);
-                s.market_category = m[19];
-                s.financial_status = m[20];
-                s.round_lot = static_cast<std::uint32_t>(be(m + 21, 4));
+                std::memcpy(s.symbol, m + r::kStock.offset, r::kStock.bytes);
+                s.market_category = static_cast<std::uint8_t>(get(m, r::kMarketCategory));
+                s.financial_status = static_cast<std::uint8_t>(get(m, r::kFinancialStatus));
+                s.round_lot = static_cast<std::uint32_t>(get(m, r::kRoundLot));
                 stocks_.push_back(s);
                 break;
             }

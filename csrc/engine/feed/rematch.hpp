@@ -8,16 +8,18 @@
 // executes against (with the Rule 611 check, if the book has a protected-quote
 // table). Quote updates, if given, are applied in time order between messages.
 // The book's events say what the engine did; the stats say what history did.
+//
+// The target is a Book or anything with the same commands (a Reg NMS Venue):
+// one that also takes quote updates (update_quotes) gets them.
 #pragma once
 
 #include <cstdint>
 #include <cstring>
 #include <vector>
 
-#include "book.hpp"
-#include "feed.hpp"
-#include "order_index.hpp"
-#include "protected_quotes.hpp"
+#include "../core/book.hpp"
+#include "../core/order_index.hpp"
+#include "../core/records.hpp"
 
 namespace engine {
 
@@ -35,13 +37,16 @@ struct RematchStats {
     std::uint64_t quotes = 0;            // quote updates applied
 };
 
+// Ids given to the inferred incoming orders, upward from here (above any id a
+// feed uses, so the caller can tell them apart in the events).
+inline constexpr OrderId kFirstInferredId = OrderId{1} << 62;
+
+template <class Target>
 class Rematcher {
 public:
-    // Ids given to the inferred incoming orders, upward from here (above any
-    // id a feed uses, so the caller can tell them apart in the events).
-    static constexpr OrderId kFirstInferredId = OrderId{1} << 62;
+    static constexpr bool kTakesQuotes = requires(Target& t, const QuoteUpdate* q) { t.update_quotes(q, 1); };
 
-    explicit Rematcher(Book& book) : book_(book) {}
+    explicit Rematcher(Target& book) : book_(book) {}
 
     // Apply `n` messages, and the quotes (sorted by ts) due before each.
     // Each message and quote is copied before it is looked at (the caller's
@@ -52,21 +57,27 @@ public:
             FeedMessage msg;
             std::memcpy(&msg, m + i, sizeof msg);
             asm volatile("" : : "r"(&msg) : "memory");
-            while (q < nq && quotes[q].ts <= msg.ts) {
-                book_.update_quotes(quotes + q++, 1);
-                ++stats_.quotes;
-            }
+            while (q < nq && quotes[q].ts <= msg.ts) apply_quote(quotes + q++);
             apply_one(msg);
         }
-        while (q < nq) {  // quotes after the last message
-            book_.update_quotes(quotes + q++, 1);
-            ++stats_.quotes;
-        }
+        while (q < nq) apply_quote(quotes + q++);  // quotes after the last message
     }
 
     const RematchStats& stats() const noexcept { return stats_; }
 
 private:
+    void apply_quote(const QuoteUpdate* q) {
+        if constexpr (kTakesQuotes) {
+            book_.update_quotes(q, 1);
+            ++stats_.quotes;
+        }
+    }
+
+    bool contains(OrderId id) const noexcept {
+        if constexpr (requires { book_.book(); }) return book_.book().contains(id);
+        else return book_.contains(id);
+    }
+
     struct History {
         Side side;
         Price price;
@@ -134,7 +145,7 @@ private:
                 }
                 const Side side = h->side;
                 remember(m.new_order_id, side, m.price);
-                if (book_.contains(m.order_id)) {
+                if (contains(m.order_id)) {
                     book_.replace(ts, m.order_id, m.new_order_id, m.price, m.quantity);
                 } else {
                     ++stats_.gone_in_engine;  // enter the new order anyway: history shows it resting
@@ -167,7 +178,7 @@ private:
         }
     }
 
-    Book& book_;
+    Target& book_;
     OrderIndex index_;
     std::vector<History> history_;
     RematchStats stats_;

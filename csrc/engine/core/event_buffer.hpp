@@ -21,6 +21,10 @@ public:
     EventBuffer() = default;
     EventBuffer(const EventBuffer&) = delete;
     EventBuffer& operator=(const EventBuffer&) = delete;
+    EventBuffer(EventBuffer&& o) noexcept : data_(o.data_), size_(o.size_), capacity_(o.capacity_) {
+        o.data_ = nullptr;
+        o.size_ = o.capacity_ = 0;
+    }
     ~EventBuffer() { std::free(data_); }
 
     [[gnu::always_inline]] Event& append() {

@@ -8,8 +8,8 @@
 
 #include <cstdint>
 
+#include "../core/types.hpp"
 #include "protected_quotes.hpp"
-#include "types.hpp"
 
 namespace engine {
 
@@ -20,6 +20,37 @@ struct TradeThroughConfig {
     bool lock_cross_enabled = true;    // Rule 610(e)
     LockCrossMode default_lock_cross = LockCrossMode::Slide;
 };
+
+// A change to the settings (Venue::configure): each field applies when its
+// bit is set in `set`; all are checked before any applies.
+struct ConfigChange {
+    enum Field : std::uint32_t {
+        kRule611 = 1u << 0,
+        kEnforceOutsideRth = 1u << 1,
+        kSubpennyExemption = 1u << 2,
+        kLockCrossProtection = 1u << 3,
+        kDefaultLockCross = 1u << 4,
+        kFlickerWindow = 1u << 5,
+        kAll = (1u << 6) - 1,
+    };
+    std::uint32_t set = 0;
+    bool rule611_enabled = true;
+    bool enforce_outside_rth = true;
+    bool subpenny_exemption = true;
+    bool lock_cross_enabled = true;
+    std::uint8_t default_lock_cross = 1;  // LockCrossMode: Slide, PriceAdjust or CancelBack
+    Timestamp flicker_window = kOneSecond;
+};
+
+// The field of a change that is not valid, or nullptr.
+constexpr const char* config_violation(const ConfigChange& c) noexcept {
+    if ((c.set & ~static_cast<std::uint32_t>(ConfigChange::kAll)) != 0) return "set";
+    if ((c.set & ConfigChange::kDefaultLockCross) && (c.default_lock_cross < 1 || c.default_lock_cross > 3))
+        return "default_lock_cross";
+    if ((c.set & ConfigChange::kFlickerWindow) && (c.flicker_window <= 0 || c.flicker_window > kOneSecond))
+        return "flicker_window_ns";
+    return nullptr;
+}
 
 struct TradeThroughDecision {
     bool allowed = true;
