@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from engine._core import Book
-from engine.dtypes import COMMAND_DTYPE
+from engine.dtypes import COMMAND_DTYPE, QUOTE_DTYPE
 from engine.enums import Action, OrderFlag, OrderType, PostOnly, Side, TickRegime, TimeInForce
 from engine.prices import tick_index, tick_size
 
@@ -181,7 +181,6 @@ def generate_mixed(n: int, seed: int = 0, profile: str | FlowProfile = "ten_doll
     ``schedule[i]``, ``schedule[i] < 0`` quote ``-schedule[i] - 1``."""
     if not 0 <= quote_share < 1:
         raise ValueError(f"quote_share={quote_share} must be in [0, 1)")
-    from engine.dtypes import QUOTE_DTYPE
 
     prof = PROFILES[profile] if isinstance(profile, str) else profile
     rng = np.random.default_rng(seed + 1_000_003)

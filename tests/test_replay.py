@@ -11,23 +11,24 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import engine.replay as replay_mod
+import engine.replay.decode as decode_mod
 from engine import Book, Feed, FeedKind, Liquidity, Side
 from engine import EventType as T
 from engine._core import BookBuilder, ItchDecoder, LobsterDecoder, OrderbookDecoder, Rematcher, generate_itch
 from engine.dtypes import FEED_DTYPE
-from engine.quotes import read_quote_file
 from engine.replay import (
     ReplayError,
     iter_itch,
     iter_lobster,
+    progress_total,
     read_lobster_orderbook,
+    read_quote_file,
     rematch,
     replay,
     replay_itch,
     replay_lobster,
 )
-from helpers import Ev, as_evs
+from support.observe import Ev, as_evs
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 LOB = DATA / "lobster"
@@ -114,8 +115,8 @@ def test_lobster_compressed_and_chunked_inputs_give_the_same_result(tmp_path, mo
         z.write(AAPL_MSG, AAPL_MSG.name)
     assert replay_lobster(gz, AAPL_BOOK).stats == plain
     assert replay_lobster(zp, AAPL_BOOK).stats == plain
-    monkeypatch.setattr(replay_mod, "CHUNK_BYTES", 1_000)  # rows split across chunks
-    monkeypatch.setattr(replay_mod, "BUFFER_RECORDS", 7)
+    monkeypatch.setattr(decode_mod, "CHUNK_BYTES", 1_000)  # rows split across chunks
+    monkeypatch.setattr(decode_mod, "BUFFER_RECORDS", 7)
     assert replay_lobster(AAPL_MSG, AAPL_BOOK).stats == plain
 
 
@@ -275,8 +276,8 @@ def test_progress_total_is_unknown_for_compressed_files(tmp_path):
     plain.write_bytes(b"x" * 1000)
     packed = tmp_path / "m.csv.gz"
     packed.write_bytes(gzip.compress(b"x" * 1000))
-    assert replay_mod._size(plain) == 1000
-    assert replay_mod._size(packed) is None  # decompressed bytes are counted: no percentage over 100
+    assert progress_total(plain) == 1000
+    assert progress_total(packed) is None  # decompressed bytes are counted: no percentage over 100
 
 
 def _adds(locates) -> np.ndarray:

@@ -1,0 +1,47 @@
+"""Replaying historical order flow: LOBSTER and Nasdaq TotalView-ITCH 5.0.
+
+One concept a module, imports running one way (files <- progress <- decode <-
+build, rematch; quotes and writers beside them):
+
+    files.py     opening files (plain, .gz, .zip), telling their format, ReplayError
+    progress.py  a progress bar over the bytes read (tqdm when installed)
+    decode.py    decoding in chunks into FEED_DTYPE records (in C++)
+    build.py     book building, and its check against LOBSTER orderbook files
+    quotes.py    away venues' quotes (TAQ, or the project's own CSV) for re-matching
+    writers.py   events to CSV or Parquet
+    rematch.py   re-matching the flow through the engine's own matching
+
+Book building applies the messages as the venue reported them, one book per
+stock; a LOBSTER orderbook file makes it a verification, row by row.
+Re-matching (:func:`rematch`) sends the flow's orders through the engine's own
+matching instead.
+"""
+from engine.replay.build import ReplayResult, replay, replay_itch, replay_lobster
+from engine.replay.decode import OrderbookRows, iter_itch, iter_lobster, read_lobster_orderbook
+from engine.replay.files import ReplayError, file_format, lobster_levels, lobster_orderbook_for, open_stream, progress_total
+from engine.replay.progress import Progress
+from engine.replay.quotes import read_quote_file
+from engine.replay.rematch import RematchResult, rematch
+from engine.replay.writers import EventWriter
+
+__all__ = [
+    "EventWriter",
+    "OrderbookRows",
+    "Progress",
+    "RematchResult",
+    "ReplayError",
+    "ReplayResult",
+    "file_format",
+    "iter_itch",
+    "iter_lobster",
+    "lobster_levels",
+    "lobster_orderbook_for",
+    "open_stream",
+    "progress_total",
+    "read_lobster_orderbook",
+    "read_quote_file",
+    "rematch",
+    "replay",
+    "replay_itch",
+    "replay_lobster",
+]

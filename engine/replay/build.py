@@ -1,0 +1,144 @@
+"""Book building: a venue's own messages applied as it reported them, one book
+per stock; with a LOBSTER orderbook file, a check of the book after every
+message (see ``BookBuilder.apply_lobster_verified``)."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from engine._core import Book, BookBuilder, ItchDecoder
+from engine.enums import TickRegime
+from engine.replay.decode import OrderbookRows, iter_itch, iter_lobster
+from engine.replay.files import ReplayError, file_format, lobster_levels, progress_total
+from engine.replay.progress import Progress
+
+
+@dataclass
+class ReplayResult:
+    """What a replay did: counters, timing, and the books it built."""
+
+    path: str
+    file_format: str
+    seconds: float
+    stats: dict
+    builder: BookBuilder
+    stocks: dict = field(default_factory=dict)  # ITCH: {locate: (symbol, category, round lot)}
+    orderbook: Optional[str] = None
+
+    @property
+    def messages(self) -> int:
+        return int(self.stats["messages"])
+
+    @property
+    def messages_per_second(self) -> float:
+        return self.messages / self.seconds if self.seconds > 0 else float("inf")
+
+    @property
+    def corrections(self) -> int:
+        s = self.stats
+        return int(s["levels_imported"] + s["levels_resized"] + s["levels_dropped"])
+
+    def book(self, symbol_or_locate: str | int = 0) -> Optional[Book]:
+        """The book of a stock, by ITCH symbol or locate (LOBSTER: locate 0)."""
+        if isinstance(symbol_or_locate, str):
+            for loc, (sym, _, _) in self.stocks.items():
+                if sym == symbol_or_locate:
+                    return self.builder.book(loc, sym)
+            raise KeyError(f"no stock {symbol_or_locate!r} in {self.path}")
+        return self.builder.book(symbol_or_locate)
+
+    def summary(self) -> str:
+        s = self.stats
+        skipped = f" (and {s['skipped_types']:,} of types not used, skipped)" if s.get("skipped_types") else ""
+        lines = [
+            f"{self.path} ({self.file_format}): {self.messages:,} messages{skipped} in {self.seconds:.3f} s"
+            f" = {self.messages_per_second / 1e6:.2f} M messages/s",
+            f"  books: {self.builder.book_count}; orders added {s['adds']:,}, cancels {s['cancels']:,},"
+            f" deletes {s['deletes']:,}, replaces {s['replaces']:,}",
+            f"  executions {s['executions']:,} for {s['executed_shares']:,} shares; hidden {s['hidden_executions']:,}"
+            f" for {s['hidden_shares']:,}; crosses {s['cross_trades']:,} for {s['cross_shares']:,}",
+        ]
+        anomalies = {k: s[k] for k in ("unknown_orders", "duplicate_adds", "over_executions") if s[k]}
+        lines.append("  anomalies: " + (", ".join(f"{k} {v:,}" for k, v in anomalies.items()) or "none"))
+        if self.orderbook:
+            lines.append(
+                f"  checked against {Path(self.orderbook).name}: {s['rows_checked']:,} rows,"
+                f" {s['rows_matched']:,} matched as replayed; levels taken from the file:"
+                f" {self.corrections:,} ({s['levels_imported']:,} entered the window, {s['levels_resized']:,}"
+                f" resized and {s['levels_dropped']:,} left it while outside the file's view)")
+        return "\n".join(lines)
+
+
+def replay_lobster(path: str | Path, orderbook: str | Path | None = None, *, progress: bool = False,
+                   tick_regime: TickRegime = TickRegime.PENNY_2005) -> ReplayResult:
+    """Build the book from a LOBSTER message file; with its orderbook file, check
+    it after every message (levels the file cannot explain are taken from it
+    and counted)."""
+    builder = BookBuilder(tick_regime)
+    bar = Progress(progress_total(path), Path(path).name, progress)
+    rows = None
+    if orderbook is not None:
+        levels = lobster_levels(orderbook) or lobster_levels(path)
+        if not levels:
+            raise ReplayError(f"{orderbook}: cannot tell the number of levels from the name")
+        rows = OrderbookRows(orderbook, levels)
+    t0 = time.perf_counter()
+    try:
+        for batch in iter_lobster(path, bar):
+            if rows is None:
+                builder.apply(batch)
+            else:
+                builder.apply_lobster_verified(batch, rows.take(len(batch)))
+    finally:
+        bar.close()
+        if rows is not None:
+            rows.close()
+    seconds = time.perf_counter() - t0
+    return ReplayResult(str(path), "lobster", seconds, builder.stats, builder,
+                        orderbook=str(orderbook) if orderbook else None)
+
+
+def replay_itch(path: str | Path, symbols: Optional[list[str]] = None, *, progress: bool = False,
+                tick_regime: TickRegime = TickRegime.PENNY_2005) -> ReplayResult:
+    """Build one book per stock from an ITCH 5.0 file (``symbols``: only those)."""
+    builder = BookBuilder(tick_regime)
+    decoder = ItchDecoder()
+    bar = Progress(progress_total(path), Path(path).name, progress)
+    wanted = set(symbols or [])
+    if wanted:
+        builder.select([])  # nothing is built until the directory names a wanted symbol
+    selected: set[int] = set()
+    seen_stocks = 0
+    t0 = time.perf_counter()
+    try:
+        for batch in iter_itch(path, decoder, bar):
+            if wanted:
+                stocks = decoder.stocks()
+                if len(stocks) != seen_stocks:  # new directory entries: select the wanted symbols
+                    seen_stocks = len(stocks)
+                    new = {loc for loc, (sym, _, _) in stocks.items() if sym in wanted} - selected
+                    if new:
+                        builder.select(new)
+                        selected |= new
+            builder.apply(batch)
+    finally:
+        bar.close()
+    seconds = time.perf_counter() - t0
+    stats = builder.stats
+    stats["messages_in_file"] = decoder.messages
+    stats["skipped_types"] = decoder.skipped
+    return ReplayResult(str(path), "itch", seconds, stats, builder, stocks=decoder.stocks())
+
+
+def replay(path: str | Path, **kw) -> ReplayResult:
+    """Replay a LOBSTER or ITCH file, whichever it is (see :func:`replay_lobster`, :func:`replay_itch`)."""
+    if file_format(path) == "lobster":
+        kw.pop("symbols", None)
+        return replay_lobster(path, **kw)
+    kw.pop("orderbook", None)
+    return replay_itch(path, **kw)
+
+
+__all__ = ["ReplayResult", "replay", "replay_itch", "replay_lobster"]

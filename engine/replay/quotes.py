@@ -1,0 +1,112 @@
+"""Reading away venues' quotes for replay: a per-venue quote file into
+``QUOTE_DTYPE`` records, sorted by time, and the venue names they index.
+
+Two layouts are read:
+
+* the project's own CSV: ``ts,venue,bid,bid_size,ask,ask_size,condition[,feed]``
+  with ``ts`` in ns after midnight, prices in units of $0.0001, sizes in shares,
+  ``condition`` a raw quote condition code or empty (then the quote is
+  automated), and ``feed`` the feed the code comes from, ``CQS`` or ``UQDF``
+  (REQ-FEED-01: a letter means different things on the two; UQDF 'F' is
+  protected, CQS 'F' is not). Without a ``feed`` column the whole file's feed is
+  the ``feed`` argument; a condition code with no feed at all is an error;
+* NYSE TAQ quotes: ``DT_NY,DT,EX,BID,BIDSIZ,OFR,OFRSIZ,SYMBOL`` with prices in
+  dollars and sizes in round lots (100 shares here), time of day from ``DT_NY``.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+
+from engine._core import MAX_VENUES
+from engine.dtypes import QUOTE_DTYPE
+from engine.enums import Feed
+from engine.prices import to_units
+from engine.replay.files import ReplayError, open_stream
+
+TAQ_COLUMNS = ["DT_NY", "DT", "EX", "BID", "BIDSIZ", "OFR", "OFRSIZ"]
+OWN_COLUMNS = ["ts", "venue", "bid", "bid_size", "ask", "ask_size", "condition"]
+
+
+def _ns_after_midnight(text: str) -> int:
+    """'2018-01-02 04:04:13.125000' -> ns after midnight."""
+    clock = text.split(" ")[-1]
+    h, m, s = clock.split(":")
+    sec, _, frac = s.partition(".")
+    return ((int(h) * 60 + int(m)) * 60 + int(sec)) * 1_000_000_000 + int(frac.ljust(9, "0")[:9])
+
+
+FEEDS = {"CQS": Feed.CQS, "UQDF": Feed.UQDF, "DIRECT": Feed.DIRECT}
+
+
+def _feed_of(text: str, where: str) -> Feed:
+    try:
+        return FEEDS[text.strip().upper()]
+    except KeyError:
+        raise ReplayError(f"{where}: feed {text!r} is not CQS, UQDF or DIRECT") from None
+
+
+def read_quote_file(path: str | Path, venues: Optional[list[str]] = None, round_lot: int = 100,
+                    date: Optional[str] = None, feed: Optional[str] = None) -> tuple[np.ndarray, list[str]]:
+    """Quote updates sorted by time, and the venue names (index = ``venue``).
+
+    Times are ns after midnight, so one file holds one day: for TAQ, the rows of
+    ``date`` (``"2018-01-02"``; default: the first row's date) are kept.
+    ``feed`` (``"CQS"`` or ``"UQDF"``) says which feed the condition codes of
+    the project's own CSV come from when it has no ``feed`` column."""
+    file_feed = _feed_of(feed, f"{path}") if feed is not None else None
+    names = list(venues or [])
+    ids = {n: i for i, n in enumerate(names)}
+    rows = []
+    with open_stream(path) as raw:
+        reader = csv.reader(io.TextIOWrapper(raw, encoding="ascii", newline=""))
+        header = next(reader, None)
+        if header is None:
+            raise ReplayError(f"{path}: empty quote file")
+        taq = header[: len(TAQ_COLUMNS)] == TAQ_COLUMNS
+        if not taq and header[:6] != OWN_COLUMNS[:6]:
+            raise ReplayError(
+                f"{path}: line 1: expected a header {','.join(OWN_COLUMNS)} or TAQ's {','.join(TAQ_COLUMNS)}")
+        col = {c: i for i, c in enumerate(header)}
+        for line, r in enumerate(reader, start=2):
+            try:
+                if taq:
+                    day = r[col["DT_NY"]][:10]
+                    date = date or day
+                    if day != date:
+                        continue
+                    venue = r[col["EX"]]
+                    ts = _ns_after_midnight(r[col["DT_NY"]])
+                    bid, ask = to_units(r[col["BID"]] or "0"), to_units(r[col["OFR"]] or "0")
+                    bsz, asz = int(r[col["BIDSIZ"]] or 0) * round_lot, int(r[col["OFRSIZ"]] or 0) * round_lot
+                    cond = ""
+                    row_feed = Feed.DIRECT
+                else:
+                    venue = r[1]
+                    ts, bid, bsz, ask, asz = int(r[0]), int(r[2]), int(r[3]), int(r[4]), int(r[5])
+                    cond = r[6] if len(r) > 6 else ""
+                    row_feed = _feed_of(r[col["feed"]], f"{path}: line {line}") if "feed" in col else file_feed
+                    if cond and row_feed in (None, Feed.DIRECT):
+                        raise ReplayError(
+                            f"{path}: line {line}: condition {cond!r} needs the feed it comes from (CQS and UQDF"
+                            " codes differ, REQ-FEED-01): add a 'feed' column or pass feed='CQS' or 'UQDF'"
+                            " (--quote-feed on the command line)")
+            except (ValueError, IndexError, KeyError) as exc:
+                raise ReplayError(f"{path}: line {line}: malformed quote row ({exc})") from None
+            if venue not in ids:
+                if len(names) >= MAX_VENUES:
+                    raise ReplayError(f"{path}: line {line}: more than {MAX_VENUES} venues")
+                ids[venue] = len(names)
+                names.append(venue)
+            rows.append((ts, max(bid, 0), max(bsz, 0), max(ask, 0), max(asz, 0), ids[venue],
+                         row_feed if cond else Feed.DIRECT, ord(cond[0]) if cond else 0, 0, 0))
+    out = np.array(rows, dtype=QUOTE_DTYPE) if rows else np.zeros(0, dtype=QUOTE_DTYPE)
+    order = np.argsort(out["ts"], kind="stable")
+    return np.ascontiguousarray(out[order]), names
+
+
+__all__ = ["read_quote_file"]
