@@ -1,0 +1,72 @@
+"""``replay``: LOBSTER or Nasdaq ITCH 5.0 files built into books (checked against
+LOBSTER's orderbook files) or re-matched through the engine (engine.replay)."""
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+from engine._core import generate_itch
+from engine.replay import ReplayError, lobster_orderbook_for, rematch, replay
+
+
+def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
+    p = sub.add_parser(name, help="replay LOBSTER or Nasdaq ITCH 5.0 files (plain, .gz or .zip)")
+    p.add_argument("paths", nargs="*", type=Path,
+                   help="message files; none: generate ITCH flow and replay that")
+    p.add_argument("--mode", choices=["build", "match"], default="build",
+                   help="build: apply the messages as the venue reported them (default); "
+                        "match: send the orders through the engine's own matching")
+    p.add_argument("--orderbook", type=Path, help="LOBSTER orderbook file to check the book against "
+                   "(default: the one LOBSTER names beside the message file, if present)")
+    p.add_argument("--no-check", action="store_true", help="do not look for a LOBSTER orderbook file")
+    p.add_argument("--quotes", type=Path, help="away venues' quotes (TAQ or ts,venue,bid,bid_size,ask,ask_size,"
+                   "condition[,feed]) for the trade-through check in match mode")
+    p.add_argument("--quote-feed", choices=["CQS", "UQDF"], type=str.upper,
+                   help="the feed of the quote file's condition codes, when it has no feed column")
+    p.add_argument("--symbols", help="ITCH: comma-separated symbols to build (default: all)")
+    p.add_argument("--events-out", type=Path, help="match mode: write every event to .csv or .parquet")
+    p.add_argument("--generate", type=int, default=2_000_000, metavar="N",
+                   help="with no paths: order messages of generated ITCH (default 2,000,000)")
+    p.add_argument("--progress", dest="progress", action="store_true", default=None, help="show a progress bar")
+    p.add_argument("--no-progress", dest="progress", action="store_false")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.paths:
+        return _replay_paths(args, list(args.paths))
+    with tempfile.TemporaryDirectory(prefix="engine-replay-") as folder:  # removed afterwards: tens of MB
+        generated = Path(folder) / "generated.itch"
+        print(f"Generating {args.generate:,} ITCH 5.0 order messages for 8 stocks into a temporary file ...")
+        generated.write_bytes(generate_itch(args.generate, 8, 1))
+        return _replay_paths(args, [generated])
+
+
+def _replay_paths(args: argparse.Namespace, paths: list[Path]) -> int:
+    missing = [p for p in paths + [args.orderbook, args.quotes] if p is not None and not p.exists()]
+    if missing:
+        print(f"error: {missing[0]}: no such file", file=sys.stderr)
+        return 1
+    progress = sys.stderr.isatty() if args.progress is None else args.progress
+    symbols = [s.strip() for s in args.symbols.split(",")] if args.symbols else None
+    try:
+        for path in paths:
+            if args.mode == "match":
+                matched = rematch(path, args.quotes, symbol=symbols[0] if symbols else None, progress=progress,
+                                  events_out=args.events_out, quote_feed=args.quote_feed)
+                print(matched.summary())
+                continue
+            orderbook = None if args.no_check else (args.orderbook or lobster_orderbook_for(path))
+            result = replay(path, orderbook=orderbook, symbols=symbols, progress=progress)
+            print(result.summary())
+            if result.file_format == "itch" and result.stocks:
+                books = [(result.stocks[loc][0], result.builder.book(loc)) for loc in sorted(result.stocks)]
+                for sym, book in [(sym, b) for sym, b in books if b is not None][:5]:
+                    print(f"  {sym:<8} {len(book):>7,} orders  top {book.top()}")
+            elif result.file_format == "lobster" and (final := result.book()) is not None:
+                print(f"  final book: {len(final):,} orders, top {final.top()}")
+    except (ReplayError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
