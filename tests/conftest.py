@@ -1,12 +1,6 @@
-import os
-import sys
-
 import pytest
 
-# tests import their helpers (reference_book, helpers) by plain module name
-sys.path.insert(0, os.path.dirname(__file__))
-
-from engine import Book, TickRegime  # noqa: E402
+from engine import Book, TickRegime
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from engine import Book, Side, TickRegime
-from helpers import full_state
+from support.observe import full_state
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import pytest
 
 from engine import EVENT_DTYPE, Action, Book, Reason, Side, new_commands
 from engine import EventType as T
-from helpers import as_evs, state, take
+from support.observe import as_evs, state, take
 
 
 def command_rows(rows):

@@ -3,7 +3,7 @@ import pytest
 
 from engine import EventFlag, Liquidity, OrderType, Reason, Side
 from engine import EventType as T
-from helpers import Ev, kinds, take
+from support.observe import Ev, kinds, take
 
 BUY, SELL = Side.BUY, Side.SELL
 

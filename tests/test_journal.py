@@ -15,7 +15,8 @@ import pytest
 from engine import Action, Book, Feed, LockCrossMode, OrderType, ProtectedBook, Side, TimeInForce
 from engine._core import load_snapshot
 from engine.journal import JournaledBook, JournalError, recover
-from journal_flow import VENUES, inputs
+from support.child_process import child_env
+from support.journal_flow import VENUES, inputs
 
 HERE = Path(__file__).resolve().parent
 
@@ -60,9 +61,8 @@ def test_recovery_after_sigkill_matches_an_uninterrupted_run(tmp_path, run):
     Nothing depends on how fast this machine is or how loaded."""
     rng = random.Random(run)
     target = rng.randrange(20_000, 600_000)  # bytes of journal before the kill
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")])}
-    child = subprocess.Popen([sys.executable, str(HERE / "journal_child.py"), str(tmp_path)],
-                             stdout=subprocess.PIPE, env=env)
+    child = subprocess.Popen([sys.executable, "-m", "support.journal_child", str(tmp_path)],
+                             stdout=subprocess.PIPE, env=child_env())
     assert child.stdout.readline().split() == [b"ready"]
     journal = tmp_path / "journal.bin"
     while journal.stat().st_size < target:
@@ -274,7 +274,6 @@ def test_a_full_disk_for_real(tmp_path):
     write() fail with EFBIG part way, as a full disk does; the limit is then lifted."""
     script = f"""
 import resource, signal, sys
-sys.path.insert(0, {str(HERE)!r})
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 from engine import Side, ProtectedBook
 from engine.journal import JournaledBook

@@ -1,7 +1,7 @@
 """Limit orders: resting, crossing, price-time priority, on both sides of $1.00."""
 from engine import EventType as T
 from engine import Liquidity, Side, TimeInForce
-from helpers import Ev, kinds, take
+from support.observe import Ev, kinds, take
 
 BUY, SELL = Side.BUY, Side.SELL
 DISP = Liquidity.MAKER_DISPLAYED

@@ -1,7 +1,7 @@
 """Market orders: sweep the contra side, never rest, and need liquidity."""
 from engine import EventType as T
 from engine import Liquidity, OrderType, Reason, Side, TimeInForce
-from helpers import Ev, full_state, take
+from support.observe import Ev, full_state, take
 
 BUY, SELL = Side.BUY, Side.SELL
 MKT = OrderType.MARKET

@@ -1,7 +1,7 @@
 """Cancel, reduce (keeps priority) and replace (keeps or loses priority)."""
 from engine import EventFlag, Liquidity, Reason, Side
 from engine import EventType as T
-from helpers import Ev, full_state, take
+from support.observe import Ev, full_state, take
 
 BUY, SELL = Side.BUY, Side.SELL
 KEPT = EventFlag.PRIORITY_KEPT

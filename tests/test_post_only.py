@@ -4,7 +4,7 @@ import pytest
 from engine import Book, PostOnly, Reason, Side, TickRegime
 from engine import EventType as T
 from engine import TimeInForce as TIF
-from helpers import Ev, full_state, take
+from support.observe import Ev, full_state, take
 
 BUY, SELL = Side.BUY, Side.SELL
 

@@ -20,7 +20,7 @@ from engine import (
     to_decimal,
     to_units,
 )
-from helpers import take
+from support.observe import take
 
 PENNY, HALF = TickRegime.PENNY_2005, TickRegime.HALF_PENNY_2024
 

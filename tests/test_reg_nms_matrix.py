@@ -21,7 +21,7 @@ from engine import (
     Side,
     TimeInForce,
 )
-from helpers import take
+from support.observe import take
 
 BUY, SELL = Side.BUY, Side.SELL
 IOC = TimeInForce.IOC

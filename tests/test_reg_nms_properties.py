@@ -21,8 +21,9 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, rule
 from engine import ComplianceCode as C
 from engine import EventType as T
 from engine import OrderFlag, OrderType, ProtectedBook, Side, TimeInForce
-from reference_book import ReferenceBook
-from test_differential import PRICE_PROFILES, Pair, random_command
+from support.reference_book import ReferenceBook
+from support.pair import Pair
+from support.random_commands import PRICE_PROFILES, random_command
 
 VENUES = ["A", "B", "C", "D"]
 WINDOW = 1_000_000_000

@@ -20,7 +20,7 @@ from engine import (
     new_quotes,
     quote_condition_flags,
 )
-from helpers import full_state, take
+from support.observe import full_state, take
 
 BUY, SELL = Side.BUY, Side.SELL
 IOC, FOK = TimeInForce.IOC, TimeInForce.FOK

@@ -5,7 +5,7 @@ import pytest
 from engine import MAX_PRICE, MAX_QUANTITY, OrderType, PostOnly, Reason, Side
 from engine import EventType as T
 from engine import TimeInForce as TIF
-from helpers import full_state, take
+from support.observe import full_state, take
 
 BUY, SELL = Side.BUY, Side.SELL
 MKT = OrderType.MARKET

@@ -1,7 +1,7 @@
 """Self-trade prevention by participant id: the incoming order's mode decides."""
 from engine import EventFlag, Liquidity, Reason, Side, StpMode
 from engine import EventType as T
-from helpers import Ev, take
+from support.observe import Ev, take
 
 BUY, SELL = Side.BUY, Side.SELL
 

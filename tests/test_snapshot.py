@@ -11,31 +11,16 @@ import zlib
 
 import pytest
 
-from engine import LockCrossMode, ProtectedBook, Side
+from engine import Side
 from engine._core import load_snapshot
+from support.child_process import child_env
+from support.snapshot_sample import book, load
 
 HEADER = 16  # magic, format version, reserved
 ORDERS = HEADER + 1 + 8 + 8 + 8  # regime, seq, clock, order count
 ORDER = 52  # id, price, ts, filled (8 each); shown, reserve, peak, participant (4 each); side, tif (1); flags (2)
 FIELD = {"id": 0, "price": 8, "ts": 16, "filled": 24, "shown": 32, "reserve": 36, "peak": 40, "participant": 44,
          "side": 48, "tif": 49, "flags": 50}
-
-
-def book() -> ProtectedBook:
-    """Orders of every kind, quotes with look-back history, self-help, fees, a slid order."""
-    b = ProtectedBook("S", venues=["X", "Y", "Z"])
-    b.update_quote("X", 100_300, 300, 0, 0, ts=10)
-    b.update_quote("Y", 0, 0, 100_700, 200, ts=11)
-    b.update_quote("Y", 0, 0, 100_800, 200, ts=12)
-    b.submit(1, Side.SELL, 100_900, 500, ts=13, display_quantity=100)  # reserve: orders[...] in priority order
-    b.submit(2, Side.BUY, 100_200, 100, ts=14)
-    b.submit(3, Side.BUY, 100_100, 200, ts=15, hidden=True)
-    b.submit(4, Side.BUY, 101_000, 100, ts=16, lock_cross=LockCrossMode.SLIDE)  # slides against Y
-    b.declare_self_help("Z", start=5, end=6, ts=17)
-    b.set_fee_schedule(take_fee_nd=1_234_567)
-    b.configure(flicker_window_ns=987_654_321)
-    b.take_events()
-    return b
 
 
 def resealed(data: bytes) -> bytes:
@@ -55,10 +40,6 @@ def order_offset(snap: bytes, order_id: int) -> int:
         if struct.unpack_from("<Q", snap, ORDERS + i * ORDER)[0] == order_id:
             return ORDERS + i * ORDER
     raise AssertionError(order_id)
-
-
-def load(data: bytes):
-    return load_snapshot(data, "S", venues=["X", "Y", "Z"])
 
 
 def test_round_trip_gives_the_same_book_and_the_same_future():
@@ -134,8 +115,7 @@ def test_a_snapshot_names_its_venues():
 
 MUTATION = """
 import random, struct, sys, zlib
-sys.path.insert(0, {tests!r})
-from test_snapshot import book, load
+from support.snapshot_sample import book, load
 from engine import Side, TimeInForce
 snap = book().save_snapshot()
 rng = random.Random(5)
@@ -176,10 +156,8 @@ def test_every_flipped_byte_is_refused_or_loads_a_sound_book(tmp_path):
     checksum refuses each as it is; resealed, each is either refused or loads a
     book that passes integrity and takes a burst of operations without hanging
     (a child process, so a hang fails the test instead of stalling it)."""
-    from pathlib import Path
-
-    script = MUTATION.format(tests=str(Path(__file__).parent))
-    out = subprocess.run([sys.executable, "-c", textwrap.dedent(script)], capture_output=True, text=True,
+    script = MUTATION.format()
+    out = subprocess.run([sys.executable, "-c", textwrap.dedent(script)], capture_output=True, text=True, env=child_env(),
                          timeout=600)
     assert out.returncode == 0, out.stderr[-3000:] + out.stdout[-3000:]
     refused, loaded = map(int, out.stdout.split())

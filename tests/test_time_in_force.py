@@ -2,7 +2,7 @@
 from engine import EventType as T
 from engine import Reason, Side, StpMode
 from engine import TimeInForce as TIF
-from helpers import Ev, full_state, kinds, take
+from support.observe import Ev, full_state, kinds, take
 
 BUY, SELL = Side.BUY, Side.SELL
 

@@ -12,8 +12,6 @@ against one computed without any engine.
 """
 from __future__ import annotations
 
-import os
-import sys
 
 import numpy as np
 import pytest
@@ -21,10 +19,9 @@ import pytest
 from engine import Book, FEED_DTYPE, FeedKind, Side
 from engine._core import BookBuilder, ItchDecoder, generate_itch
 
-from .workload import book_building_ops, final_best_bid, level_updates
+from support.reference_book import ReferenceBook
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "tests"))
-from reference_book import ReferenceBook  # noqa: E402
+from .workload import book_building_ops, final_best_bid, level_updates
 
 OPS = book_building_ops()
 BEST_BID = final_best_bid(OPS)

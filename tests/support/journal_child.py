@@ -3,7 +3,7 @@ import sys
 
 from engine import ProtectedBook
 from engine.journal import JournaledBook
-from journal_flow import VENUES, inputs
+from support.journal_flow import VENUES, inputs
 
 directory = sys.argv[1]
 jb = JournaledBook(directory, ProtectedBook("J", venues=VENUES), snapshot_every=300)

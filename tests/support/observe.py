@@ -1,4 +1,4 @@
-"""Shared test helpers: events as comparable tuples, and snapshots of book state."""
+"""What a test observes of a book: its events as comparable tuples, and its state."""
 from __future__ import annotations
 
 from typing import NamedTuple
