@@ -86,8 +86,9 @@ struct NoCompliance {
     void begin_match(const Taker&) noexcept {}
     // Whether fills at price p may be committed (front: the level's first order).
     bool allow_level(Taker&, Price, std::uint32_t) noexcept { return true; }
-    // A FOK that could only fill at p by trading through: reported, and true.
-    bool fok_stops(const Taker&, Price, std::uint32_t, Quantity) noexcept { return false; }
+    // Why a FOK that needs `need` more shares from level p is stopped there,
+    // reported by the layer (Reason::None: it may go on).
+    Reason fok_stop(const Taker&, Price, std::uint32_t, Quantity) noexcept { return Reason::None; }
     void before_fill(const Taker&, const Order&) noexcept {}
     void stamp_fill(Event&, const Order&, std::uint32_t) const noexcept {}
 
@@ -261,8 +262,6 @@ private:
         return a == Action::New || a == Action::Replace ? kNeedOrder : kNeedEvents;
     }
 
-    enum class Fillable { Yes, Short, TradeThrough };
-
     static std::uint8_t sidev(const Order& o) noexcept { return static_cast<std::uint8_t>(o.side); }
 
     template <class C>
@@ -339,9 +338,9 @@ private:
             rp.reason = static_cast<std::uint16_t>(Reason::PostOnlyRepriced);
         } else if (post_only == PostOnly::None) {
             if (tif == TimeInForce::Fok) {
-                const Fillable f = fok_fillable(t, comp);
-                if (f != Fillable::Yes) {
-                    cancel_taker(t, f == Fillable::TradeThrough ? Reason::WouldTradeThrough : Reason::FokNotFillable);
+                const Reason unfillable = fok_refusal(t, comp);
+                if (unfillable != Reason::None) {
+                    cancel_taker(t, unfillable);
                     return;
                 }
             }
@@ -536,34 +535,35 @@ private:
         return t.stp != StpMode::None && t.participant != 0 && m.participant == t.participant;
     }
 
-    // Can a FOK order fill completely right now? With self-trade prevention
-    // on, meeting one's own order at any level the FOK needs makes it not
-    // fillable (only CancelOldest clears such orders out of the way). A level
-    // the compliance layer would stop it at (it could only reach it by trading
-    // through) stops it, reported by the layer: FOK orders are never routed.
+    // Why a FOK order cannot fill completely right now (Reason::None: it can).
+    // With self-trade prevention on, meeting one's own order at any level the
+    // FOK needs makes it not fillable (only CancelOldest clears such orders out
+    // of the way). A level the compliance layer stops it at stops it, with the
+    // layer's reason: FOK orders are never routed.
     template <class C>
-    Fillable fok_fillable(const Taker& t, C& comp) {
+    Reason fok_refusal(const Taker& t, C& comp) {
         const PriceLadder& contra = ladder(opposite(t.side));
         std::uint64_t need = t.remaining;
         const bool stp = t.stp != StpMode::None && t.participant != 0;
         for (std::size_t r = 0; r < contra.level_count(); ++r) {
             const Level& lv = contra.level(contra.level_at_rank(r));
             if (!t.market && !crosses(t.side, t.limit, lv.price)) break;
-            if (comp.fok_stops(t, lv.price, lv.front(), static_cast<Quantity>(need))) return Fillable::TradeThrough;
+            if (const Reason r = comp.fok_stop(t, lv.price, lv.front(), static_cast<Quantity>(need)); r != Reason::None)
+                return r;
             std::uint64_t available = lv.total_qty;
             if (stp) {
                 for (std::uint32_t head : {lv.display_head, lv.hidden_head}) {
                     for (std::uint32_t s = head; s != kNil; s = pool_[s].next) {
                         if (pool_[s].participant != t.participant) continue;
-                        if (t.stp != StpMode::CancelOldest) return Fillable::Short;
+                        if (t.stp != StpMode::CancelOldest) return Reason::FokNotFillable;
                         available -= pool_[s].leaves();
                     }
                 }
             }
-            if (available >= need) return Fillable::Yes;
+            if (available >= need) return Reason::None;
             need -= available;
         }
-        return Fillable::Short;
+        return Reason::FokNotFillable;
     }
 
     // ---------------------------------------------------------------- matching

@@ -243,7 +243,8 @@ public:
         if (o.reserve > 0 && o.peak == 0) return "a reserve order with no display size";
         if (o.peak > 0 && o.shown > o.peak) return "a reserve order showing more than its display size";
         if (o.hidden() && (o.reserve || o.peak || o.display_offset())) return "hidden order with a display";
-        if ((o.tracked() || o.display_offset()) && !managed) return "a re-priced order in a book without Reg NMS";
+        if ((o.tracked() || o.display_offset()) && !managed)
+            return "a re-priced order in a book with no layer to manage it";
         if (o.display_offset() && !o.repriced()) return "an order displayed away from its rank but not re-priced";
         if (o.watched() && (o.repriced() || o.display_offset())) return "a watched order that is also re-priced";
         return nullptr;

@@ -280,11 +280,11 @@ private:
             }
             return v.clear_level(t, p, front);
         }
-        bool fok_stops(const Taker& t, Price p, std::uint32_t front, Quantity need) {
+        Reason fok_stop(const Taker& t, Price p, std::uint32_t front, Quantity need) {
             TradeThroughDecision d;
-            if (v.level_allowed(t, p, &d)) return false;
+            if (v.level_allowed(t, p, &d)) return Reason::None;
             v.emit_blocked(t, p, front, need, d);  // D15: who stopped it is reported, as for an IOC (REQ-AUD-01)
-            return true;
+            return Reason::WouldTradeThrough;
         }
         void before_fill(const Taker& t, const Order& maker) {
             if (v.match_.audit) v.audit_trade_through(t, maker.price, maker.id, v.match_.decision);  // REQ-AUD-01, per fill
