@@ -1,6 +1,6 @@
 """The engine's enumerations as IntEnums whose values equal the C++ ones.
 
-csrc/engine/types.hpp is the source of truth; tests/test_layout.py checks every
+csrc/engine/core/types.hpp is the source of truth; tests/test_layout.py checks every
 member here against it (C++ ``CancelNewest`` is Python ``CANCEL_NEWEST``).
 """
 from __future__ import annotations
