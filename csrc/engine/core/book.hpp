@@ -51,6 +51,12 @@ struct Taker {
     bool market;
     bool hidden;
     bool stopped;  // cancelled by self-trade prevention
+    // Set by a compliance layer for the price level being matched (allow_level):
+    // the code the fills there carry (Event::compliance_code; 0 in a plain
+    // book), and whether it wants before_fill called for each of them. Kept
+    // here, beside the taker, because each fill reads them.
+    bool notify_fills;
+    std::uint16_t fill_code;
     bool routable() const noexcept { return (flags & kFlagRoutable) && !(flags & kFlagIso); }
 };
 
@@ -204,7 +210,7 @@ public:
     const EventBuffer& events() const noexcept { return events_; }
     std::uint64_t last_sequence() const noexcept { return seq_; }
 
-    Event& emit(EventType type, Timestamp ts, OrderId id, Side side) {
+    [[gnu::always_inline]] Event& emit(EventType type, Timestamp ts, OrderId id, Side side) {
         Event& e = events_.append();
         e.seq = ++seq_;
         e.ts = ts;
@@ -589,7 +595,7 @@ private:
     }
 
     template <class C>
-    void fill(Taker& t, std::uint32_t ms, std::uint32_t ls, PriceLadder& contra, C& comp) {
+    [[gnu::always_inline]] void fill(Taker& t, std::uint32_t ms, std::uint32_t ls, PriceLadder& contra, C& comp) {
         Order& m = pool_[ms];
         const std::uint32_t q = std::min(t.remaining, m.shown);
         m.shown -= q;
@@ -598,7 +604,7 @@ private:
         t.filled += q;
         contra.adjust(m, -static_cast<std::int64_t>(q), -static_cast<std::int64_t>(q));
 
-        comp.before_fill(t, m);
+        if (t.notify_fills) comp.before_fill(t, m);
         Event& e = emit(EventType::Fill, t.ts, t.id, t.side);
         e.contra_id = m.id;
         e.price = m.price;
@@ -607,6 +613,7 @@ private:
         e.contra_leaves = m.leaves();
         e.liquidity = static_cast<std::uint8_t>(m.hidden() ? Liquidity::MakerHidden : Liquidity::MakerDisplayed);
         e.flags = static_cast<std::uint8_t>((t.hidden ? kEventTakerHidden : 0) | ((t.flags & kFlagIso) ? kEventIso : 0));
+        e.compliance_code = t.fill_code;
         comp.stamp_fill(e, m, q);
 
         if (m.shown > 0) return;

@@ -264,7 +264,7 @@ public:
     }
 
     // Rest a new order at a placement, at the back of its level's queue.
-    std::uint32_t rest(OrderId id, Timestamp ts, Side side, TimeInForce tif, std::uint32_t shown,
+    [[gnu::always_inline]] std::uint32_t rest(OrderId id, Timestamp ts, Side side, TimeInForce tif, std::uint32_t shown,
                        std::uint32_t reserve, std::uint32_t peak, std::uint64_t filled, std::uint32_t participant,
                        std::uint16_t flags, const Placement& pl) {
         const std::uint32_t slot = pool_.allocate();

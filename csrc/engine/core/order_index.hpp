@@ -53,7 +53,7 @@ public:
     }
 
     // Insert a key that is known to be absent.
-    void insert(OrderId id, std::uint32_t value) {
+    [[gnu::always_inline]] void insert(OrderId id, std::uint32_t value) {
         if ((size_ + 1) * 2 > slots_.size()) rehash(slots_.size() * 2);
         place(id, value);
         ++size_;

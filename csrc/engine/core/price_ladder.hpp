@@ -106,7 +106,7 @@ public:
     }
 
     // Queue an order at the back of its level's displayed or hidden queue.
-    void push_back(OrderPool& pool, std::uint32_t slot, std::uint32_t level_slot) {
+    [[gnu::always_inline]] void push_back(OrderPool& pool, std::uint32_t slot, std::uint32_t level_slot) {
         Order& o = pool[slot];
         Level& lv = levels_[level_slot];
         o.level = level_slot;

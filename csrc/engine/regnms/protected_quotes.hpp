@@ -359,7 +359,7 @@ private:
         recompute();
     }
 
-    void recompute() noexcept {
+    [[gnu::always_inline]] void recompute() noexcept {
         pbb_ = pbo_ = 0;
         pbb_venues_ = pbo_venues_ = 0;
         band_lo_ = kNoLow;

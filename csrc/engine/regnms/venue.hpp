@@ -268,14 +268,12 @@ private:
         void catch_up(Timestamp ts) { v.catch_up(ts); }
         void count_command() noexcept { ++v.command_; }
         void renamed(std::uint32_t slot, OrderId, OrderId to) noexcept { v.tracked_.renamed(slot, to); }
-        void begin_match(const Taker&) noexcept {
-            v.match_ = MatchState{};
-        }
+        void begin_match(const Taker&) noexcept { v.blocked_ = false; }
         // The common case inline: the print trades through nothing (REQ-TT-03).
         bool allow_level(Taker& t, Price p, std::uint32_t front) {
             if (v.in_rth_ && v.config_.rule611_enabled && v.table_.inside_band(p)) [[likely]] {
-                v.match_.code = ComplianceCode::NoTradeThrough;
-                v.match_.audit = false;
+                t.fill_code = static_cast<std::uint16_t>(ComplianceCode::NoTradeThrough);
+                t.notify_fills = false;
                 return true;
             }
             return v.clear_level(t, p, front);
@@ -286,11 +284,11 @@ private:
             v.emit_blocked(t, p, front, need, d);  // D15: who stopped it is reported, as for an IOC (REQ-AUD-01)
             return Reason::WouldTradeThrough;
         }
+        // Called for the fills of a level that traded through quotes (clear_level set notify_fills).
         void before_fill(const Taker& t, const Order& maker) {
-            if (v.match_.audit) v.audit_trade_through(t, maker.price, maker.id, v.match_.decision);  // REQ-AUD-01, per fill
+            v.audit_trade_through(t, maker.price, maker.id, v.level_decision_);  // REQ-AUD-01, per fill
         }
         void stamp_fill(Event& e, const Order& maker, std::uint32_t q) const noexcept {
-            e.compliance_code = static_cast<std::uint16_t>(v.match_.code);
             e.quote_version = v.table_.version();
             if (v.fees_loaded_) {
                 e.fee = per_share_nd(maker.price, v.fees_.take_fee_nd, v.fees_.take_rate_ppm) * q;
@@ -302,7 +300,7 @@ private:
             if (t.routable() && tif != TimeInForce::Fok) v.route_to_crossing_quotes(t);
         }
         Reason rest_cancel_reason(const Taker&) const noexcept {
-            return v.match_.blocked ? Reason::WouldTradeThrough : Reason::IocRemainder;
+            return v.blocked_ ? Reason::WouldTradeThrough : Reason::IocRemainder;
         }
         bool place_rest(const BookState& b, const Taker& t, Price rest_price, const RestingAttributes& a, Placement* pl,
                         Reason* why) {
@@ -311,14 +309,6 @@ private:
         void after_rest(const Taker& t, std::uint32_t slot, const Placement& pl, Price rest_price) {
             v.after_rest(t, slot, pl, rest_price);
         }
-    };
-
-    // What the Venue knows about the incoming order being matched.
-    struct MatchState {
-        ComplianceCode code = ComplianceCode::NoTradeThrough;  // what allows fills at the current level
-        bool audit = false;    // fills at the current level traded through quotes: audit each
-        bool blocked = false;  // stopped by the trade-through check
-        TradeThroughDecision decision;  // the decision for the level being matched
     };
 
     // What one tracked order's re-placing does, decided without doing it
@@ -443,13 +433,14 @@ private:
 
     // ------------------------------------------- the check before each fill
     // The trade-through check for fills at price p (REQ-TT-03..07): true when
-    // they may be committed, with the match state's code set; false when the
+    // they may be committed, with the taker's fill code set; false when the
     // taker must stop. Cold: Hooks::allow_level handles the common case inline.
     [[gnu::cold]] bool clear_level(Taker& t, Price p, std::uint32_t front) {
         const bool checked = config_.rule611_enabled && (in_rth_ || config_.enforce_outside_rth);
-        match_.audit = false;
+        t.notify_fills = false;
         if (checked && table_.inside_band(p)) {  // the common case: two comparisons
-            match_.code = in_rth_ ? ComplianceCode::NoTradeThrough : ComplianceCode::PolicyOutsideRth;
+            t.fill_code = static_cast<std::uint16_t>(in_rth_ ? ComplianceCode::NoTradeThrough
+                                                             : ComplianceCode::PolicyOutsideRth);
             return true;
         }
         TradeThroughDecision d = decide_trade_through(table_, config_, p, t.ts, t.side, t.flags, in_rth_, command_);
@@ -459,13 +450,13 @@ private:
             d = decide_trade_through(table_, config_, p, t.ts, t.side, t.flags, in_rth_, command_);
         }
         if (d.allowed) {
-            match_.code = d.code;
-            match_.audit = (d.through | d.self_help) != 0;
-            match_.decision = d;
+            t.fill_code = static_cast<std::uint16_t>(d.code);
+            t.notify_fills = (d.through | d.self_help) != 0;  // each fill is audited (before_fill)
+            level_decision_ = d;
             return true;
         }
         emit_blocked(t, p, front, t.remaining, d);
-        match_.blocked = true;
+        blocked_ = true;
         return false;
     }
 
@@ -753,7 +744,10 @@ private:
     bool reprice_maybe_due_ = true;
     TrackedOrders tracked_;
     std::vector<TrackedOrders::Entry> scratch_;
-    MatchState match_;
+    // The incoming order being matched: stopped by the trade-through check, and
+    // the decision for its current level (read while its fills are audited).
+    bool blocked_ = false;
+    TradeThroughDecision level_decision_;
     RepriceKind rest_kind_ = RepriceKind::Slide;  // between place_rest and after_rest
     Hooks hooks_{*this};
 };
