@@ -18,8 +18,10 @@ if [ -z "$cxx" ]; then
 fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+# a price ladder whose near window holds 4 levels, so its far treap (and the
+# moves between the two) are exercised by the few orders a fuzz input makes
 "$cxx" -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-    -I "$root/csrc" "$here/fuzz_target.cpp" -o "$work/fuzz_book"
+    -DENGINE_LADDER_NEAR_MAX=4 -I "$root/csrc" "$here/fuzz_target.cpp" -o "$work/fuzz_book"
 mkdir -p "$work/corpus"
 cp "$here"/corpus/* "$work/corpus/"
 set +e

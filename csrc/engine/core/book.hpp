@@ -551,25 +551,27 @@ private:
         const PriceLadder& contra = ladder(opposite(t.side));
         std::uint64_t need = t.remaining;
         const bool stp = t.stp != StpMode::None && t.participant != 0;
-        for (std::size_t r = 0; r < contra.level_count(); ++r) {
-            const Level& lv = contra.level(contra.level_at_rank(r));
-            if (!t.market && !crosses(t.side, t.limit, lv.price)) break;
+        Reason verdict = Reason::FokNotFillable;  // unless enough is found
+        contra.for_each_level([&](std::uint32_t ls) {
+            const Level& lv = contra.level(ls);
+            if (!t.market && !crosses(t.side, t.limit, lv.price)) return false;
             if (const Reason r = comp.fok_stop(t, lv.price, lv.front(), static_cast<Quantity>(need)); r != Reason::None)
-                return r;
+                return verdict = r, false;
             std::uint64_t available = lv.total_qty;
             if (stp) {
                 for (std::uint32_t head : {lv.display_head, lv.hidden_head}) {
                     for (std::uint32_t s = head; s != kNil; s = pool_[s].next) {
                         if (pool_[s].participant != t.participant) continue;
-                        if (t.stp != StpMode::CancelOldest) return Reason::FokNotFillable;
+                        if (t.stp != StpMode::CancelOldest) return false;
                         available -= pool_[s].leaves();
                     }
                 }
             }
-            if (available >= need) return Reason::None;
+            if (available >= need) return verdict = Reason::None, false;
             need -= available;
-        }
-        return Reason::FokNotFillable;
+            return true;
+        });
+        return verdict;
     }
 
     // ---------------------------------------------------------------- matching

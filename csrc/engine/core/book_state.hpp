@@ -68,8 +68,19 @@ public:
     std::uint32_t find_slot(OrderId id) const noexcept { return index_.find(id); }
     const Order& order(std::uint32_t slot) const noexcept { return pool_[slot]; }
 
-    // Best displayed level of a side; false when the side shows nothing.
-    bool best(Side s, LevelView* out) const noexcept { return depth(s, out, 1) == 1; }
+    // Best displayed level of a side; false when the side shows nothing. Read
+    // straight off the best level when it shows shares at its own price (no
+    // worse level can show at that price); otherwise as depth's first entry.
+    bool best(Side s, LevelView* out) const noexcept {
+        const PriceLadder& l = ladder(s);
+        if (l.empty()) return false;
+        const Level& lv = l.level(l.best_level());
+        if (lv.displayed_qty != 0) [[likely]] {
+            *out = LevelView{lv.price, static_cast<Quantity>(lv.displayed_qty), lv.displayed_orders, 0};
+            return true;
+        }
+        return depth(s, out, 1) == 1;
+    }
 
     // Up to n displayed levels of a side, best first, by displayed price (an
     // order displayed away from its rank counts at the price it shows). Levels
@@ -88,11 +99,11 @@ public:
             out[k++] = LevelView{p, static_cast<Quantity>(q), orders, 0};
             return true;
         };
-        for (std::size_t r = 0; r < l.level_count(); ++r) {
-            const Level& lv = l.level(l.level_at_rank(r));
-            if (!add(lv.price, lv.displayed_qty, lv.displayed_orders)) break;
-            if (lv.offset_qty && !add(less_aggressive(s, lv.price, regime_), lv.offset_qty, lv.offset_orders)) break;
-        }
+        l.for_each_level([&](std::uint32_t ls) {
+            const Level& lv = l.level(ls);
+            if (!add(lv.price, lv.displayed_qty, lv.displayed_orders)) return false;
+            return !lv.offset_qty || add(less_aggressive(s, lv.price, regime_), lv.offset_qty, lv.offset_orders);
+        });
         return k;
     }
 
@@ -121,13 +132,17 @@ public:
     // ones, each queue front to back. `f(slot)` returns false to stop.
     template <class F>
     void for_each_resting(F&& f) const {
-        for (const PriceLadder* l : {&bids_, &asks_})
-            for (std::size_t r = 0; r < l->level_count(); ++r) {
-                const Level& lv = l->level(l->level_at_rank(r));
+        bool go = true;
+        for (const PriceLadder* l : {&bids_, &asks_}) {
+            l->for_each_level([&](std::uint32_t ls) {
+                const Level& lv = l->level(ls);
                 for (std::uint32_t head : {lv.display_head, lv.hidden_head})
                     for (std::uint32_t s = head; s != kNil; s = pool_[s].next)
-                        if (!f(s)) return;
-            }
+                        if (!(go = f(s))) return false;
+                return true;
+            });
+            if (!go) return;
+        }
     }
 
     // Every resting order in priority order (see for_each_resting).
@@ -186,43 +201,53 @@ public:
     const char* check_integrity(bool managed = false) const {
         std::size_t seen = 0;
         for (const PriceLadder* l : {&bids_, &asks_}) {
+            if (const char* why = l->check()) return why;
+            const char* why = nullptr;
             Price prev = 0;
-            for (std::size_t r = 0; r < l->level_count(); ++r) {
-                const std::uint32_t ls = l->level_at_rank(r);
-                const Level& lv = l->level(ls);
-                if (r > 0 && !(l->side() == Side::Buy ? lv.price < prev : lv.price > prev))
-                    return "levels out of order";
-                prev = lv.price;
-                if (lv.empty()) return "empty level kept";
-                std::uint64_t shown = 0, offset = 0, total = 0;
-                std::uint32_t shown_n = 0, offset_n = 0, total_n = 0;
-                for (int q = 0; q < 2; ++q) {
-                    std::uint32_t last = kNil;
-                    for (std::uint32_t s = q ? lv.hidden_head : lv.display_head; s != kNil; s = pool_[s].next) {
-                        const Order& o = pool_[s];
-                        if (o.prev != last) return "broken queue link";
-                        if (o.level != ls || o.price != lv.price) return "order in the wrong level";
-                        if (o.hidden() != (q == 1)) return "order in the wrong queue";
-                        if (o.side != l->side()) return "order on the wrong side";
-                        if (const char* why = check_order(o, managed)) return why;
-                        if (index_.find(o.id) != s) return "order not findable by id";
-                        total += o.leaves();
-                        ++total_n;
-                        if (!o.hidden() && o.display_offset()) { offset += o.shown; ++offset_n; }
-                        else if (!o.hidden()) { shown += o.shown; ++shown_n; }
-                        last = s;
-                        ++seen;
-                    }
-                    if ((q ? lv.hidden_tail : lv.display_tail) != last) return "broken queue tail";
-                }
-                if (shown != lv.displayed_qty || total != lv.total_qty || shown_n != lv.displayed_orders ||
-                    total_n != lv.total_orders || offset != lv.offset_qty || offset_n != lv.offset_orders)
-                    return "level totals disagree with its orders";
-            }
+            l->for_each_level([&](std::uint32_t ls) {
+                return (why = check_level(*l, ls, prev, managed, &seen)) == nullptr;
+            });
+            if (why) return why;
         }
         if (seen != index_.size()) return "id index and book disagree";
         if (!bids_.empty() && !asks_.empty() && bids_.best_price() >= asks_.best_price())
             return "book crossed or locked against itself";
+        return nullptr;
+    }
+
+    // One level of check_integrity: its place in price order, its queues, its
+    // orders and its totals.
+    const char* check_level(const PriceLadder& ladder, std::uint32_t ls, Price& prev, bool managed,
+                            std::size_t* seen) const {
+        const Level& lv = ladder.level(ls);
+        if (prev != 0 && !(ladder.side() == Side::Buy ? lv.price < prev : lv.price > prev))
+            return "levels out of order";
+        prev = lv.price;
+        if (lv.empty()) return "empty level kept";
+        std::uint64_t shown = 0, offset = 0, total = 0;
+        std::uint32_t shown_n = 0, offset_n = 0, total_n = 0;
+        for (int q = 0; q < 2; ++q) {
+            std::uint32_t last = kNil;
+            for (std::uint32_t s = q ? lv.hidden_head : lv.display_head; s != kNil; s = pool_[s].next) {
+                const Order& o = pool_[s];
+                if (o.prev != last) return "broken queue link";
+                if (o.level != ls || o.price != lv.price) return "order in the wrong level";
+                if (o.hidden() != (q == 1)) return "order in the wrong queue";
+                if (o.side != ladder.side()) return "order on the wrong side";
+                if (const char* why = check_order(o, managed)) return why;
+                if (index_.find(o.id) != s) return "order not findable by id";
+                total += o.leaves();
+                ++total_n;
+                if (!o.hidden() && o.display_offset()) { offset += o.shown; ++offset_n; }
+                else if (!o.hidden()) { shown += o.shown; ++shown_n; }
+                last = s;
+                ++*seen;
+            }
+            if ((q ? lv.hidden_tail : lv.display_tail) != last) return "broken queue tail";
+        }
+        if (shown != lv.displayed_qty || total != lv.total_qty || shown_n != lv.displayed_orders ||
+            total_n != lv.total_orders || offset != lv.offset_qty || offset_n != lv.offset_orders)
+            return "level totals disagree with its orders";
         return nullptr;
     }
 

@@ -714,15 +714,13 @@ private:
         });
         Price staying_best = 0;
         const PriceLadder& l = book_.ladder(side);
-        for (std::size_t rank = 0; rank < l.level_count(); ++rank) {
-            const std::uint32_t ls = l.level_at_rank(rank);
+        l.for_each_level([&](std::uint32_t ls) {
             auto it = std::find_if(leaving.begin(), leaving.end(), [&](const auto& e) { return e.first == ls; });
             const std::uint32_t gone = it == leaving.end() ? 0 : it->second;
-            if (l.level(ls).total_orders > gone) {
-                staying_best = l.level(ls).price;
-                break;
-            }
-        }
+            if (l.level(ls).total_orders <= gone) return true;
+            staying_best = l.level(ls).price;
+            return false;
+        });
         return better(staying_best, moved_best);
     }
 
