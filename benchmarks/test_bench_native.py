@@ -1,0 +1,101 @@
+"""The engine against floors, in C++ (benchmarks/native/, built here with the
+machine's compiler; skipped without one).
+
+* Book building from LOBSTER flow (AMZN x40, as in test_bench_replay.py): the
+  engine's BookBuilder beside the flat-array floors of benchmarks/native/floor.cpp
+  (dense ids, prices as indexes, no events). Issue 11's target: the engine at
+  most 1.3x floor_orders. The interleaved test records the ratio in extra_info.
+* The engine one message at a time from C++ (Book::execute per command, as a
+  venue embedding it calls it), on each generated flow profile. Target: at least
+  14 M messages/s at the worst profile.
+
+    python -m pytest benchmarks/test_bench_native.py --benchmark-columns=min,median,max
+"""
+from __future__ import annotations
+
+import statistics
+import time
+
+import numpy as np
+import pytest
+
+from engine._core import BookBuilder
+from engine.flow import PROFILES, generate_flow
+
+from native import CXX, Floor, load
+from test_bench_replay import AMZN, amzn_records
+
+pytestmark = pytest.mark.skipif(CXX is None, reason="no C++ compiler to build the native benchmarks")
+needs_amzn = pytest.mark.skipif(not AMZN.exists(), reason="the shared data folder is not beside the checkout")
+GROUP = "book building vs the floor: LOBSTER AMZN x40 (2.3M messages)"
+BATCH = 1 << 16  # the readers' batch size
+
+
+@pytest.fixture(scope="module")
+def records():
+    return amzn_records()
+
+
+@pytest.fixture(scope="module")
+def floor(records):
+    return Floor(records)
+
+
+def build(records: np.ndarray) -> BookBuilder:
+    b = BookBuilder()
+    for i in range(0, len(records), BATCH):
+        b.apply(records[i:i + BATCH])
+    return b
+
+
+@needs_amzn
+@pytest.mark.benchmark(group=GROUP)
+def test_engine_book_builder(benchmark, records):
+    b = benchmark.pedantic(build, args=(records,), rounds=5, iterations=1, warmup_rounds=1)
+    assert b.stats["messages"] == len(records)
+    benchmark.extra_info["ns_per_message"] = round(benchmark.stats.stats.median / len(records) * 1e9, 2) \
+        if benchmark.stats else None
+
+
+@needs_amzn
+@pytest.mark.parametrize("kind", ["orders", "levels"])
+@pytest.mark.benchmark(group=GROUP)
+def test_floor(benchmark, floor, kind):
+    benchmark.pedantic(floor.apply, args=(kind,), rounds=5, iterations=1, warmup_rounds=1)
+    if benchmark.stats:
+        benchmark.extra_info["ns_per_message"] = round(benchmark.stats.stats.median / len(floor.records) * 1e9, 2)
+
+
+@needs_amzn
+@pytest.mark.benchmark(group="book building vs the floor: interleaved ratio")
+def test_ratio_to_the_floor(benchmark, records, floor):
+    """Alternate the engine and floor_orders so machine noise hits both alike;
+    extra_info["ratio_to_floor"] is the ratio of their medians."""
+    engine, flat = [], []
+
+    def both():
+        t = time.perf_counter()
+        build(records)
+        engine.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        floor.apply("orders")
+        flat.append(time.perf_counter() - t)
+
+    benchmark.pedantic(both, rounds=7, iterations=1, warmup_rounds=1)
+    n = len(records)
+    benchmark.extra_info.update(engine_ns_per_message=round(statistics.median(engine) / n * 1e9, 2),
+                                floor_ns_per_message=round(statistics.median(flat) / n * 1e9, 2),
+                                ratio_to_floor=round(statistics.median(engine) / statistics.median(flat), 2))
+
+
+@pytest.mark.parametrize("profile", sorted(PROFILES))
+@pytest.mark.benchmark(group="one message at a time from C++: 1M generated commands")
+def test_engine_per_message_from_cpp(benchmark, profile):
+    flow = generate_flow(1_000_000, seed=5, profile=profile)
+    lib = load()
+    regime = int(PROFILES[profile].tick_regime)
+    ns = []
+    benchmark.pedantic(lambda: ns.append(lib.engine_per_message(flow.ctypes.data, len(flow), regime)),
+                       rounds=5, iterations=1, warmup_rounds=1)
+    median = statistics.median(ns)
+    benchmark.extra_info.update(ns_per_message=round(median, 2), messages_per_second=round(1e9 / median))
