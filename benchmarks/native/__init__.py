@@ -23,7 +23,8 @@ def load() -> ctypes.CDLL:
     """Build (once per source version) and load the library."""
     if CXX is None:
         raise RuntimeError("no C++ compiler")
-    digest = hashlib.sha256(b"".join(p.read_bytes() for p in SOURCES)).hexdigest()[:12]
+    inputs = SOURCES + sorted(CSRC.rglob("*.hpp"))  # the engine's headers too: per_message.cpp includes them
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in inputs)).hexdigest()[:12]
     lib = Path(tempfile.gettempdir()) / f"engine-bench-native-{digest}.so"
     if not lib.exists():
         tmp = lib.with_suffix(".tmp.so")
