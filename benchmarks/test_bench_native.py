@@ -95,7 +95,7 @@ def test_engine_per_message_from_cpp(benchmark, profile):
     lib = load()
     regime = int(PROFILES[profile].tick_regime)
     ns = []
-    benchmark.pedantic(lambda: ns.append(lib.engine_per_message(flow.ctypes.data, len(flow), regime)),
+    benchmark.pedantic(lambda: ns.append(lib.engine_per_message(flow.ctypes.data, len(flow), regime, 0)),
                        rounds=5, iterations=1, warmup_rounds=1)
     median = statistics.median(ns)
     benchmark.extra_info.update(ns_per_message=round(median, 2), messages_per_second=round(1e9 / median))

@@ -144,7 +144,8 @@ cdef class Book:
 
     def reserve(self, orders):
         """Pre-size the book for ``orders`` resting orders (and as many pending
-        events), so the per-order path never grows a structure."""
+        events), so the per-order path never grows a structure or pauses to
+        rehash. Costs no speed: reserve for the most orders expected to rest."""
         cdef int64_t n = _i64(orders, "orders")
         if n < 0 or n > 0xFFFFFFFF:
             raise ValueError(f"orders={n} must be between 0 and 2**32-1")

@@ -21,7 +21,7 @@ def test_headers_compile_and_run_without_python(tmp_path):
 
 
 def test_core_headers_do_not_include_python():
-    for header in (ROOT / "csrc/engine").glob("*.hpp"):
+    for header in (ROOT / "csrc/engine").rglob("*.hpp"):
         text = header.read_text()
         assert "Python.h" not in text and "pybind11" not in text, header.name
 

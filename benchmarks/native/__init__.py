@@ -38,7 +38,7 @@ def load() -> ctypes.CDLL:
         fn.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_size_t, ctypes.c_int64, ctypes.c_int64,
                        ctypes.c_size_t]
     dll.engine_per_message.restype = ctypes.c_double
-    dll.engine_per_message.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+    dll.engine_per_message.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_size_t]
     return dll
 
 

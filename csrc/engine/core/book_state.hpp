@@ -210,6 +210,7 @@ public:
             if (why) return why;
         }
         if (seen != index_.size()) return "id index and book disagree";
+        if (const char* why = index_.check()) return why;
         if (!bids_.empty() && !asks_.empty() && bids_.best_price() >= asks_.best_price())
             return "book crossed or locked against itself";
         return nullptr;

@@ -1,14 +1,26 @@
 // Order id -> pool slot, in O(1).
 //
-// Open addressing with linear probing and backward-shift deletion (no
-// tombstones, so lookups stay short under heavy cancel traffic). Key 0 marks an
-// empty slot, which is why order id 0 is reserved. The table doubles when it
-// is half full: growth is amortised and nothing is allocated per order. Growth
-// builds the new table before giving up the old one, so running out of memory
-// (std::bad_alloc) leaves the index exactly as it was.
+// Open addressing, linear probing, Robin Hood placement: an entry never sits
+// further from its home slot than the one it displaced, so a lookup stops as
+// soon as it meets an entry nearer its own home (a miss costs a probe or two),
+// and deletion shifts the run back until an entry is at home (no tombstones).
+// Key 0 marks an empty slot, which is why order id 0 is reserved.
+//
+// The home slot is the id's low bits. Venues number orders upwards, so live
+// ids sit side by side in the table and a lookup touches memory the last ones
+// touched; pre-sizing the table (Book::reserve) spreads nothing. A hostile id
+// pattern (every id the same modulo the table size) would pile ids into one
+// run: an insertion that lands more than kMaxProbe slots from home makes the
+// next make_room_for_one() rebuild the table with a seeded mixing hash, so no
+// choice of ids can make lookups slow.
+//
+// The table doubles when it is half full: growth is amortised and nothing is
+// allocated per order. Growth builds the new table before giving up the old
+// one, so running out of memory (std::bad_alloc) leaves the index as it was.
 #pragma once
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "price.hpp"
@@ -18,16 +30,17 @@ namespace engine {
 class OrderIndex {
 public:
     static constexpr std::uint32_t kNotFound = 0xFFFFFFFFu;
+    static constexpr std::size_t kMaxProbe = 64;
 
-    OrderIndex() { reset(16); }
+    OrderIndex() : seed_(mix(reinterpret_cast<std::uintptr_t>(this) ^ 0x2545F4914F6CDD1Dull)) { reset(16); }
 
     std::uint32_t find(OrderId id) const noexcept {
         if (id == 0) return kNotFound;  // 0 marks an empty slot, never a key
         std::size_t i = home(id);
-        while (true) {
+        for (std::size_t d = 0;; ++d) {
             const Slot& s = slots_[i];
             if (s.key == id) return s.value;
-            if (s.key == 0) return kNotFound;
+            if (s.key == 0 || distance(i, s.key) < d) return kNotFound;
             i = (i + 1) & mask_;
         }
     }
@@ -38,24 +51,10 @@ public:
     // that know the ids of messages ahead).
     void prefetch(OrderId id) const noexcept { __builtin_prefetch(&slots_[home(id)]); }
 
-    // Insert a key if it is absent (one probe); false when it is present.
-    bool try_insert(OrderId id, std::uint32_t value) {
-        if (id == 0) return false;
-        if ((size_ + 1) * 2 > slots_.size()) rehash(slots_.size() * 2);
-        std::size_t i = home(id);
-        while (slots_[i].key != 0) {
-            if (slots_[i].key == id) return false;
-            i = (i + 1) & mask_;
-        }
-        slots_[i] = Slot{id, value};
-        ++size_;
-        return true;
-    }
-
-    // Insert a key that is known to be absent.
+    // Insert a key that is known to be absent. Cannot fail after make_room_for_one().
     [[gnu::always_inline]] void insert(OrderId id, std::uint32_t value) {
-        if ((size_ + 1) * 2 > slots_.size()) rehash(slots_.size() * 2);
-        place(id, value);
+        make_room_for_one();  // a no-op when the caller made room
+        place(Slot{id, value});
         ++size_;
     }
 
@@ -70,38 +69,49 @@ public:
     void erase(OrderId id) noexcept {
         std::size_t i = home(id);
         while (slots_[i].key != id) i = (i + 1) & mask_;
-        // Backward-shift: pull later members of the probe run into the hole
-        // whenever the hole lies on their path from their home slot.
-        std::size_t hole = i;
-        std::size_t j = i;
-        while (true) {
-            j = (j + 1) & mask_;
-            if (slots_[j].key == 0) break;
-            const std::size_t h = home(slots_[j].key);
-            const bool hole_on_path = ((j - h) & mask_) >= ((j - hole) & mask_);
-            if (hole_on_path) {
-                slots_[hole] = slots_[j];
-                hole = j;
-            }
+        // Backward shift: the entries after it move back one, up to the first
+        // empty slot or entry already at home.
+        for (std::size_t j = (i + 1) & mask_; slots_[j].key != 0 && distance(j, slots_[j].key) != 0;
+             j = (j + 1) & mask_) {
+            slots_[i] = slots_[j];
+            i = j;
         }
-        slots_[hole] = Slot{};
+        slots_[i] = Slot{};
         --size_;
     }
 
-    // Make room for one more key now, so the next insert cannot fail.
+    // Make room for one more key now, so the next insert cannot fail (and
+    // switch to the mixing hash if an insertion asked for it).
     [[gnu::always_inline]] void make_room_for_one() {
-        if ((size_ + 1) * 2 > slots_.size()) [[unlikely]] rehash(slots_.size() * 2);
+        if ((size_ + 1) * 2 > slots_.size() || wants_mixing_) [[unlikely]]
+            rehash((size_ + 1) * 2 > slots_.size() ? slots_.size() * 2 : slots_.size(), mixing_ || wants_mixing_);
     }
 
     // Make room for `n` keys without growing again.
     void reserve(std::size_t n) {
         std::size_t cap = slots_.size();
         while (n * 2 > cap) cap *= 2;
-        if (cap != slots_.size()) rehash(cap);
+        if (cap != slots_.size()) rehash(cap, mixing_);
     }
 
     std::size_t size() const noexcept { return size_; }
     std::size_t capacity() const noexcept { return slots_.size(); }
+    bool mixing() const noexcept { return mixing_; }  // switched to the mixing hash (a hostile id pattern)
+
+    // The table's own invariants (for check_integrity): every key findable from
+    // its home with no empty slot on the way, the Robin Hood order, the count.
+    const char* check() const noexcept {
+        std::size_t n = 0;
+        for (std::size_t j = 0; j < slots_.size(); ++j) {
+            if (slots_[j].key == 0) continue;
+            ++n;
+            const std::size_t d = distance(j, slots_[j].key);
+            if (d > 0 && slots_[(j - 1) & mask_].key == 0) return "id index: a key cut off from its home";
+            if (d > 0 && distance((j - 1) & mask_, slots_[(j - 1) & mask_].key) + 1 < d)
+                return "id index: keys out of Robin Hood order";
+        }
+        return n == size_ ? nullptr : "id index: count wrong";
+    }
 
 private:
     struct Slot {
@@ -109,47 +119,61 @@ private:
         std::uint32_t value = 0;
     };
 
-    // Fibonacci hashing: sequential ids spread over the whole table.
-    static std::size_t home(OrderId id, int shift) noexcept {
-        return static_cast<std::size_t>((id * 0x9E3779B97F4A7C15ull) >> shift);
+    static std::uint64_t mix(std::uint64_t x) noexcept {  // splitmix64's finaliser
+        x ^= x >> 30;
+        x *= 0xBF58476D1CE4E5B9ull;
+        x ^= x >> 27;
+        x *= 0x94D049BB133111EBull;
+        return x ^ (x >> 31);
     }
-    std::size_t home(OrderId id) const noexcept { return home(id, shift_); }
-
-    static void place(std::vector<Slot>& slots, int shift, OrderId id, std::uint32_t value) noexcept {
-        const std::size_t mask = slots.size() - 1;
-        std::size_t i = home(id, shift);
-        while (slots[i].key != 0) i = (i + 1) & mask;
-        slots[i] = Slot{id, value};
+    std::size_t home(OrderId id) const noexcept {
+        return static_cast<std::size_t>(mixing_ ? mix(id ^ seed_) : id) & mask_;
     }
-    void place(OrderId id, std::uint32_t value) noexcept { place(slots_, shift_, id, value); }
+    std::size_t distance(std::size_t slot, OrderId key) const noexcept { return (slot - home(key)) & mask_; }
 
-    static int shift_for(std::size_t capacity) noexcept {
-        int bits = 0;
-        while ((std::size_t{1} << bits) < capacity) ++bits;
-        return 64 - bits;
+    // Robin Hood insertion of an absent key; flags a run that grew too long.
+    void place(Slot cur) noexcept {
+        std::size_t i = home(cur.key);
+        for (std::size_t d = 0;; ++d) {
+            Slot& s = slots_[i];
+            if (s.key == 0) {
+                s = cur;
+                if (d > kMaxProbe && !mixing_) wants_mixing_ = true;
+                return;
+            }
+            const std::size_t ds = distance(i, s.key);
+            if (ds < d) {  // the richer entry gives way and moves on
+                std::swap(cur, s);
+                d = ds;
+            }
+            i = (i + 1) & mask_;
+        }
     }
 
     void reset(std::size_t capacity) {
         slots_.assign(capacity, Slot{});
         mask_ = capacity - 1;
-        shift_ = shift_for(capacity);
     }
 
     // Strong guarantee: the new table is complete before the old one goes.
-    [[gnu::noinline]] void rehash(std::size_t capacity) {
+    [[gnu::cold, gnu::noinline]] void rehash(std::size_t capacity, bool mixing) {
         std::vector<Slot> fresh(capacity);  // may throw; nothing has changed yet
-        const int shift = shift_for(capacity);
-        for (const Slot& s : slots_)
-            if (s.key != 0) place(fresh, shift, s.key, s.value);
+        std::vector<Slot> old;
+        old.swap(slots_);
         slots_.swap(fresh);
         mask_ = capacity - 1;
-        shift_ = shift;
+        mixing_ = mixing;
+        wants_mixing_ = false;
+        for (const Slot& s : old)
+            if (s.key != 0) place(s);  // may ask for mixing again: the next make_room_for_one switches
     }
 
     std::vector<Slot> slots_;
     std::size_t mask_ = 0;
-    int shift_ = 64;
     std::size_t size_ = 0;
+    std::uint64_t seed_;
+    bool mixing_ = false;
+    bool wants_mixing_ = false;
 };
 
 }  // namespace engine

@@ -13,6 +13,9 @@
 // is worse than every level in the array; when the array empties, the best
 // kRefill levels move back into it.
 //
+// Finding a level by price goes through a hash of the prices (price_index.hpp),
+// O(1) wherever the level is; the array and the treap only keep the order.
+//
 // Memory is proportional to the number of live levels (a few hundred bytes
 // for an empty book), whatever the range of prices.
 //
@@ -27,6 +30,7 @@
 
 #include "order_pool.hpp"
 #include "price.hpp"
+#include "price_index.hpp"
 
 // How many levels the sorted array keeps at most. Tests and the fuzzer build
 // with a tiny window (-DENGINE_LADDER_NEAR_MAX=4) so the treap works on every
@@ -84,44 +88,31 @@ public:
     }
 
     // Level slot at `price`, or kNil when there is none.
-    std::uint32_t find(Price price) const noexcept {
-        const std::int64_t k = key(price);
-        if (in_far(k)) return find_far(k);
-        if (near_.empty()) return kNil;
-        if (near_.back().key == k) return near_.back().level;
-        auto it = std::lower_bound(near_.begin(), near_.end(), k,
-                                   [](const Entry& e, std::int64_t v) { return e.key < v; });
-        return (it != near_.end() && it->key == k) ? it->level : kNil;
-    }
+    std::uint32_t find(Price price) const noexcept { return prices_.find(price, PriceOf{levels_}); }
 
     // Level slot at `price`, creating the level if it does not exist. Cannot
     // fail after make_room_for_one().
     std::uint32_t find_or_add(Price price) {
+        // Most prices land at the touch: look there before the index.
+        if (!near_.empty() && levels_[near_.back().level].price == price) return near_.back().level;
+        const std::uint32_t found = prices_.find(price, PriceOf{levels_});
+        if (found != kNil) return found;
+        make_room_for_one();  // a no-op when the caller made room (strong guarantee: before any change)
+        const std::uint32_t slot = new_level(price);
+        prices_.insert(slot, price, PriceOf{levels_});
         const std::int64_t k = key(price);
         if (in_far(k)) {
-            const std::uint32_t found = find_far(k);
-            if (found != kNil) return found;
-            make_room_for_one();  // a no-op when the caller made room
-            const std::uint32_t slot = new_level(price);
             far_insert(slot);
             return slot;
         }
-        // Most prices land at or next to the touch: look there before searching.
-        auto it = near_.end();
-        if (!near_.empty() && near_.back().key <= k) {
-            it = near_.back().key == k ? near_.end() - 1 : near_.end();
-        } else {
-            it = std::lower_bound(near_.begin(), near_.end(), k,
-                                  [](const Entry& e, std::int64_t v) { return e.key < v; });
-        }
-        if (it != near_.end() && it->key == k) return it->level;
-        const auto at = static_cast<std::size_t>(it - near_.begin());
-        make_room_for_one();  // a no-op when the caller made room (strong guarantee: before any change)
-        it = near_.begin() + static_cast<std::ptrdiff_t>(at);  // the room may have moved the array
-        const std::uint32_t slot = new_level(price);
+        auto it = !near_.empty() && near_.back().key < k
+                      ? near_.end()
+                      : std::lower_bound(near_.begin(), near_.end(), k,
+                                         [](const Entry& e, std::int64_t v) { return e.key < v; });
         if (near_.size() == kNearMax) {
             // full: the kSpill worst levels go to the treap, and so does this
             // one if it is worse than the array's new front
+            const auto at = static_cast<std::size_t>(it - near_.begin());
             spill(kSpill);
             if (at < kSpill) {
                 far_insert(slot);
@@ -136,6 +127,7 @@ public:
     // Remove an empty level.
     void remove_level(std::uint32_t slot) {
         const std::int64_t k = key(levels_[slot].price);
+        prices_.erase(levels_[slot].price, PriceOf{levels_});
         if (in_far(k)) {
             far_erase(slot);
         } else if (near_.back().key == k) {
@@ -206,11 +198,12 @@ public:
         if ((near_.size() == near_.capacity() && near_.size() < kNearMax) ||
             (free_head_ == kNil && levels_.size() == levels_.capacity())) [[unlikely]]
             grow();
+        prices_.make_room_for_one(PriceOf{levels_});
     }
 
     std::size_t memory_bytes() const noexcept {
         return levels_.capacity() * sizeof(Level) + links_.capacity() * sizeof(FarLinks) +
-               near_.capacity() * sizeof(Entry);
+               near_.capacity() * sizeof(Entry) + prices_.memory_bytes();
     }
 
     // The ladder's own structure (the book checks the levels' contents): the
@@ -232,6 +225,14 @@ public:
         }
         if (listed != far_count_) return "far level count wrong";
         if (links_.size() != levels_.size() || links_.capacity() < levels_.capacity()) return "level links out of step";
+        if (prices_.size() != level_count()) return "price index count wrong";
+        const char* missing = nullptr;
+        for_each_level([&](std::uint32_t x) {
+            if (find(levels_[x].price) == x) return true;
+            missing = "a level the price index cannot find";
+            return false;
+        });
+        if (missing) return missing;
         std::size_t in_tree = 0;
         if (!tree_ok(root_, 0, &in_tree) || in_tree != far_count_) return "far treap malformed";
         return nullptr;
@@ -255,6 +256,12 @@ private:
     struct Entry {
         std::int64_t key;  // ascending; the best price has the largest key
         std::uint32_t level;
+    };
+
+    // A level slot's price, for the price index (which stores slots only).
+    struct PriceOf {
+        const std::vector<Level>& levels;
+        Price operator()(std::uint32_t slot) const noexcept { return levels[slot].price; }
     };
 
     // A level's place in the far treap (kNil when it is not there): its
@@ -442,6 +449,7 @@ private:
     std::int64_t far_best_key_ = kNoFar;  // and that level's key
     std::size_t far_count_ = 0;
     std::vector<FarLinks> links_;         // beside levels_, slot for slot
+    PriceIndex prices_;                   // price -> level slot, for every level
 };
 
 }  // namespace engine
