@@ -23,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include "hash.hpp"
 #include "price.hpp"
 
 namespace engine {
@@ -32,7 +33,7 @@ public:
     static constexpr std::uint32_t kNotFound = 0xFFFFFFFFu;
     static constexpr std::size_t kMaxProbe = 64;
 
-    OrderIndex() : seed_(mix(reinterpret_cast<std::uintptr_t>(this) ^ 0x2545F4914F6CDD1Dull)) { reset(16); }
+    OrderIndex() : seed_(mix64(reinterpret_cast<std::uintptr_t>(this) ^ 0x2545F4914F6CDD1Dull)) { reset(16); }
 
     std::uint32_t find(OrderId id) const noexcept {
         if (id == 0) return kNotFound;  // 0 marks an empty slot, never a key
@@ -119,15 +120,8 @@ private:
         std::uint32_t value = 0;
     };
 
-    static std::uint64_t mix(std::uint64_t x) noexcept {  // splitmix64's finaliser
-        x ^= x >> 30;
-        x *= 0xBF58476D1CE4E5B9ull;
-        x ^= x >> 27;
-        x *= 0x94D049BB133111EBull;
-        return x ^ (x >> 31);
-    }
     std::size_t home(OrderId id) const noexcept {
-        return static_cast<std::size_t>(mixing_ ? mix(id ^ seed_) : id) & mask_;
+        return static_cast<std::size_t>(mixing_ ? mix64(id ^ seed_) : id) & mask_;
     }
     std::size_t distance(std::size_t slot, OrderId key) const noexcept { return (slot - home(key)) & mask_; }
 

@@ -28,6 +28,7 @@
 #include <limits>
 #include <vector>
 
+#include "hash.hpp"
 #include "order_pool.hpp"
 #include "price.hpp"
 #include "price_index.hpp"
@@ -65,7 +66,7 @@ public:
     static constexpr std::size_t kRefill = kNearMax / 2;  // moved back when the array empties
     static_assert(kNearMax >= 2 && kNearMax <= 4096, "ENGINE_LADDER_NEAR_MAX out of range");
 
-    explicit PriceLadder(Side side) : side_(side), seed_(mix(reinterpret_cast<std::uintptr_t>(this))) {}
+    explicit PriceLadder(Side side) : side_(side), seed_(mix64(reinterpret_cast<std::uintptr_t>(this))) {}
 
     Side side() const noexcept { return side_; }
     bool empty() const noexcept { return near_.empty(); }
@@ -310,15 +311,8 @@ private:
 
     // ---- the far treap (nodes are levels; priorities a seeded hash of the key,
     // so its shape is balanced whatever prices a caller picks)
-    static std::uint64_t mix(std::uint64_t x) noexcept {  // splitmix64's finaliser
-        x ^= x >> 30;
-        x *= 0xBF58476D1CE4E5B9ull;
-        x ^= x >> 27;
-        x *= 0x94D049BB133111EBull;
-        return x ^ (x >> 31);
-    }
     std::uint64_t priority(std::uint32_t x) const noexcept {
-        return mix(static_cast<std::uint64_t>(key_of(x)) ^ seed_);
+        return mix64(static_cast<std::uint64_t>(key_of(x)) ^ seed_);
     }
 
     std::uint32_t find_far(std::int64_t k) const noexcept {
