@@ -39,6 +39,26 @@ class RestingSubmitWorkload:
             submit(ids[i], sides[i], prices[i], qtys[i])
 
 
+class RestingAddWorkload(RestingSubmitWorkload):
+    """As RestingSubmitWorkload, through Book.add (the positional fast path)."""
+
+    def run(self) -> None:
+        add = self.book.add
+        ids, sides, prices, qtys = self.ids, self.sides, self.prices, self.qtys
+        for i in range(CALLS_PER_ROUND):
+            add(ids[i], sides[i], prices[i], qtys[i])
+
+
+class RestingSubmitKeywordsWorkload(RestingSubmitWorkload):
+    """As RestingSubmitWorkload, with the options a caller usually spells out."""
+
+    def run(self) -> None:
+        submit = self.book.submit
+        ids, sides, prices, qtys = self.ids, self.sides, self.prices, self.qtys
+        for i in range(CALLS_PER_ROUND):
+            submit(ids[i], sides[i], prices[i], qtys[i], order_type=1, tif=1, ts=7)
+
+
 class MarketableSubmitWorkload:
     """Each call is a marketable IOC limit order that executes against exactly one
     resting order; the untimed setup re-creates those resting orders."""
@@ -116,3 +136,13 @@ class ReplaceWorkload(CancelWorkload):
         replace = self.book.replace
         for i, p, q, s in zip(self.ids, self.prices, self.qtys, self.sides, strict=True):
             replace(i, p - 100 if s == 1 else p + 100, q)
+
+
+class MarketableIocWorkload(MarketableSubmitWorkload):
+    """As MarketableSubmitWorkload, through Book.ioc (the positional fast path)."""
+
+    def run(self) -> None:
+        ioc = self.book.ioc
+        t0 = self.taker_start
+        for k in range(CALLS_PER_ROUND):
+            ioc(t0 + k, 1, 100_500, 100)

@@ -9,26 +9,58 @@ from __future__ import annotations
 
 import pytest
 
-from bench_support import CALLS_PER_ROUND, MarketableSubmitWorkload, RestingSubmitWorkload
+from bench_support import (
+    CALLS_PER_ROUND,
+    MarketableIocWorkload,
+    MarketableSubmitWorkload,
+    RestingAddWorkload,
+    RestingSubmitKeywordsWorkload,
+    RestingSubmitWorkload,
+)
 from engine import Book, EventType
 from engine.flow import generate_flow
 
 
+def per_call(benchmark, workload):
+    """Time the workload's CALLS_PER_ROUND calls per round (its setup untimed); the book after."""
+    benchmark.extra_info["calls_per_round"] = CALLS_PER_ROUND
+    benchmark.pedantic(workload.run, setup=workload.setup, rounds=200, iterations=1, warmup_rounds=5)
+    return workload.book
+
+
 @pytest.mark.benchmark(group="per-call: submit")
 def test_submit_resting_limit_x1000(benchmark):
-    w = RestingSubmitWorkload()
-    benchmark.extra_info["calls_per_round"] = CALLS_PER_ROUND
-    benchmark.pedantic(w.run, setup=w.setup, rounds=200, iterations=1, warmup_rounds=5)
-    assert len(w.book) >= CALLS_PER_ROUND
-    assert w.book.check_integrity() is None
+    book = per_call(benchmark, RestingSubmitWorkload())
+    assert len(book) >= CALLS_PER_ROUND
+    assert book.check_integrity() is None
+
+
+@pytest.mark.benchmark(group="per-call: submit")
+def test_add_resting_limit_x1000(benchmark):
+    """Book.add: issue 11's target is 70 ns a call from a Python loop."""
+    book = per_call(benchmark, RestingAddWorkload())
+    assert len(book) >= CALLS_PER_ROUND
+    assert book.check_integrity() is None
+
+
+@pytest.mark.benchmark(group="per-call: submit")
+def test_submit_resting_limit_with_keywords_x1000(benchmark):
+    """submit with order_type, tif and ts spelled out: target 110 ns a call."""
+    book = per_call(benchmark, RestingSubmitKeywordsWorkload())
+    assert len(book) >= CALLS_PER_ROUND
+
+
+@pytest.mark.benchmark(group="per-call: submit")
+def test_ioc_marketable_one_fill_x1000(benchmark):
+    book = per_call(benchmark, MarketableIocWorkload())
+    ev = book.take_events()
+    assert (ev["type"] == EventType.FILL).sum() == CALLS_PER_ROUND
 
 
 @pytest.mark.benchmark(group="per-call: submit")
 def test_submit_marketable_one_fill_x1000(benchmark):
-    w = MarketableSubmitWorkload()
-    benchmark.extra_info["calls_per_round"] = CALLS_PER_ROUND
-    benchmark.pedantic(w.run, setup=w.setup, rounds=200, iterations=1, warmup_rounds=5)
-    ev = w.book.take_events()
+    book = per_call(benchmark, MarketableSubmitWorkload())
+    ev = book.take_events()
     assert (ev["type"] == EventType.FILL).sum() == CALLS_PER_ROUND
 
 

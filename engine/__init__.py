@@ -20,7 +20,7 @@ except ImportError as exc:  # pragma: no cover - depends on how it was installed
         "`pip install -e .` (or `pip install .` and run Python from another folder)."
     ) from exc
 
-from engine._core import MAX_PRICE, MAX_QUANTITY, MAX_VENUES, Book, ProtectedBook, quote_condition_flags
+from engine._core import MAX_PRICE, MAX_QUANTITY, MAX_VENUES, Book, BookBuilder, FeedBook, ProtectedBook, quote_condition_flags
 from engine.dtypes import (
     COMMAND_DTYPE,
     EVENT_DTYPE,
@@ -76,6 +76,7 @@ __all__ = [
     "Action",
     "AwayQuote",
     "Book",
+    "BookBuilder",
     "COMMAND_DTYPE",
     "ComplianceCode",
     "EVENT_DTYPE",
@@ -85,6 +86,7 @@ __all__ = [
     "Feed",
     "FeedKind",
     "FEED_DTYPE",
+    "FeedBook",
     "LEVEL_DTYPE",
     "Liquidity",
     "LockCrossMode",

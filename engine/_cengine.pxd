@@ -364,6 +364,13 @@ cdef extern from "engine/feed/replay.hpp" namespace "engine" nogil:
         uint64_t levels_resized
         uint64_t levels_dropped
 
+    cdef cppclass FeedBook:
+        FeedBook(Book& b)
+        cbool add(Timestamp ts, OrderId id, Side side, Price price, Quantity qty) except +
+        Quantity take(OrderId id, Quantity qty, cbool executed) except +
+        Quantity remove(OrderId id) except +
+        cbool replace(Timestamp ts, OrderId old_id, OrderId new_id, Price price, Quantity qty) except +
+
     cdef cppclass BookBuilder:
         BookBuilder(TickRegime regime)
         void start_filtering() except +

@@ -89,7 +89,20 @@ cdef object _as_index(object v, str name):
         raise TypeError(f"{name} must be an int, not {type(v).__name__}") from None
 
 
+# Each check is a small inline fast path (an exact int that fits) and a slow
+# path out of line (conversion, the error naming the argument), so the C
+# compiler inlines the fast path into every per-order call.
 cdef inline int64_t _i64(object v, str name) except? -1:
+    cdef int overflow = 0
+    cdef long long x
+    if PyLong_Check(v):
+        x = PyLong_AsLongLongAndOverflow(v, &overflow)
+        if overflow == 0:
+            return x
+    return _i64_slow(v, name)
+
+
+cdef int64_t _i64_slow(object v, str name) except? -1:
     cdef int overflow = 0
     cdef long long x
     if not PyLong_Check(v):
@@ -101,6 +114,16 @@ cdef inline int64_t _i64(object v, str name) except? -1:
 
 
 cdef inline uint64_t _u64(object v, str name) except? 0xFFFFFFFFFFFFFFFF:
+    cdef int overflow = 0
+    cdef long long x
+    if PyLong_Check(v):
+        x = PyLong_AsLongLongAndOverflow(v, &overflow)
+        if overflow == 0 and x >= 0:
+            return <uint64_t>x
+    return _u64_slow(v, name)
+
+
+cdef uint64_t _u64_slow(object v, str name) except? 0xFFFFFFFFFFFFFFFF:
     cdef int overflow = 0
     cdef long long x
     if not PyLong_Check(v):
@@ -116,8 +139,12 @@ cdef inline uint64_t _u64(object v, str name) except? 0xFFFFFFFFFFFFFFFF:
 cdef inline int64_t _ranged(object v, str name, int64_t hi) except? -1:
     cdef int64_t x = _i64(v, name)
     if x < 0 or x > hi:
-        raise OverflowError(f"{name}={x} is outside 0..{hi}")
+        _out_of_range(x, name, hi)
     return x
+
+
+cdef int _out_of_range(int64_t x, str name, int64_t hi) except -1:
+    raise OverflowError(f"{name}={x} is outside 0..{hi}")
 
 
 cdef inline ce.TickRegime _regime(object v) except *:

@@ -180,6 +180,41 @@ cdef class Book:
         self._submit(c)
         return self._book.events().size() - before
 
+    def add(self, order_id, side, price, quantity, ts=None):
+        """A displayed DAY limit order and nothing else: :meth:`submit`'s fast
+        path for the commonest call (positional, no options). Returns the
+        number of events, exactly as ``submit(order_id, side, price, quantity, ts=ts)``."""
+        return self._plain_limit(order_id, side, price, quantity, ts, <uint8_t>ce.TimeInForce.Day)
+
+    def ioc(self, order_id, side, price, quantity, ts=None):
+        """An immediate-or-cancel limit order: what executes at once executes,
+        the rest is cancelled. As ``submit(..., tif=TimeInForce.IOC, ts=ts)``."""
+        return self._plain_limit(order_id, side, price, quantity, ts, <uint8_t>ce.TimeInForce.Ioc)
+
+    cdef object _plain_limit(self, order_id, side, price, quantity, ts, uint8_t tif):
+        cdef ce.Command c
+        cdef size_t before
+        self._idle()
+        c.order_id = _u64(order_id, "order_id")
+        c.side = <uint8_t>_ranged(side, "side", 255)
+        c.price = _i64(price, "price")
+        c.quantity = _i64(quantity, "quantity")
+        c.ts = self._ts(ts)
+        c.new_order_id = 0
+        c.display_quantity = 0
+        c.participant = 0
+        c.action = <uint8_t>ce.Action.New
+        c.order_type = <uint8_t>ce.OrderType.Limit
+        c.tif = tif
+        c.stp = 0
+        c.post_only = 0
+        c.lock_cross = 0
+        c.reserved = 0
+        c.flags = 0
+        before = self._book.events().size()
+        self._submit(c)
+        return self._book.events().size() - before
+
     def order_record(self, order_id, side, price, quantity, *, order_type=None, tif=None, ts=None,
                      display_quantity=None, participant=None, stp=None, post_only=None, bint hidden=False,
                      flags=None, lock_cross=None):

@@ -221,6 +221,95 @@ cdef class BookBuilder:
         return self._builder.stats()  # the C++ struct, as a dict
 
 
+cdef class FeedBook:
+    """A book built one message at a time from a venue's own feed, as a feed
+    handler applies it (C++ ``feed/feed_book.hpp``): orders added, executed,
+    cancelled in part, deleted and replaced as the venue reported them, with no
+    matching, no events and no checks beyond what keeps the book sound. The
+    per-call face of :class:`BookBuilder`; :attr:`book` answers queries.
+
+    Each call returns what it did: :meth:`add` and :meth:`replace` whether the
+    order was added (False: a live id, or an unusable order), :meth:`execute`,
+    :meth:`cancel` and :meth:`delete` the shares removed, -1 for an unknown id.
+    """
+
+    cdef ce.Book* _book
+    cdef ce.FeedBook* _feed
+    cdef _Guard _guard
+    cdef readonly str symbol
+
+    def __cinit__(self, str symbol="", tick_regime=TickRegime.PENNY_2005):
+        self._book = new ce.Book(_regime(tick_regime))
+        self._feed = new ce.FeedBook(self._book[0])
+        self._guard = _Guard("FeedBook")
+        self.symbol = symbol
+
+    def __dealloc__(self):
+        del self._feed
+        del self._book
+
+    cdef inline int64_t _ts(self, object ts) except? -1:
+        return (self._book.last_timestamp() if self._book.last_timestamp() > 0 else 0) if ts is None else _i64(ts, "ts")
+
+    def add(self, order_id, side, price, quantity, ts=None):
+        """A displayed order at the back of its price level (ITCH A/F, LOBSTER 1)."""
+        cdef uint64_t oid = _u64(order_id, "order_id")
+        cdef int64_t s = _ranged(side, "side", 255)
+        cdef int64_t p = _i64(price, "price")
+        cdef int64_t q = _i64(quantity, "quantity")
+        cdef int64_t t = self._ts(ts)
+        self._guard.check()
+        return self._feed.add(t, oid, <ce.Side><uint8_t>s, p, q)
+
+    def execute(self, order_id, quantity):
+        """``quantity`` shares of a named order executed (ITCH E, LOBSTER 4): its
+        filled shares count them; it goes when nothing is left."""
+        cdef uint64_t oid = _u64(order_id, "order_id")
+        cdef int64_t q = _i64(quantity, "quantity")
+        self._guard.check()
+        return self._feed.take(oid, q, True)
+
+    def cancel(self, order_id, quantity):
+        """``quantity`` shares of a named order cancelled (ITCH X, LOBSTER 2)."""
+        cdef uint64_t oid = _u64(order_id, "order_id")
+        cdef int64_t q = _i64(quantity, "quantity")
+        self._guard.check()
+        return self._feed.take(oid, q, False)
+
+    def delete(self, order_id):
+        """A named order removed (ITCH D, LOBSTER 3)."""
+        cdef uint64_t oid = _u64(order_id, "order_id")
+        self._guard.check()
+        return self._feed.remove(oid)
+
+    def replace(self, order_id, new_order_id, price, quantity, ts=None):
+        """An order replaced by a new one on the same side, at the back of its
+        level (ITCH U). False when the old id is unknown or the new order
+        cannot be added (the old one is then gone)."""
+        cdef uint64_t oid = _u64(order_id, "order_id")
+        cdef uint64_t nid = _u64(new_order_id, "new_order_id")
+        cdef int64_t p = _i64(price, "price")
+        cdef int64_t q = _i64(quantity, "quantity")
+        cdef int64_t t = self._ts(ts)
+        self._guard.check()
+        return self._feed.replace(t, oid, nid, p, q)
+
+    def __len__(self):
+        self._guard.check()
+        return self._book.order_count()
+
+    def __contains__(self, order_id):
+        cdef uint64_t oid = _u64(order_id, "order_id")
+        self._guard.check()
+        return self._book.contains(oid)
+
+    @property
+    def book(self):
+        """The book as a :class:`Book` view, for queries (top, depth, orders,
+        snapshots). It shares this feed book's thread guard."""
+        return _borrowed_book(self._book, self, self._guard, self.symbol)
+
+
 cdef class Rematcher:
     """Sends historical flow (``FEED_DTYPE``) through a book's own matching: new
     orders, cancels and replaces as they were, each execution as an inferred

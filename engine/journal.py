@@ -227,6 +227,14 @@ class JournaledBook:
         with self.book.hold():
             return self.execute(self.book.order_record(order_id, side, price, quantity, ts=ts, **kw))
 
+    def add(self, order_id: int, side: int, price: int, quantity: int, ts: Optional[int] = None) -> np.ndarray:
+        """As :meth:`Book.add`: a displayed DAY limit order."""
+        return self.submit(order_id, side, price, quantity, ts=ts)
+
+    def ioc(self, order_id: int, side: int, price: int, quantity: int, ts: Optional[int] = None) -> np.ndarray:
+        """As :meth:`Book.ioc`: an immediate-or-cancel limit order."""
+        return self.submit(order_id, side, price, quantity, ts=ts, tif=TimeInForce.IOC)
+
     def cancel(self, order_id: int, *, ts: Optional[int] = None) -> np.ndarray:
         with self.book.hold():
             return self.execute(self.book.cancel_record(order_id, ts=ts))

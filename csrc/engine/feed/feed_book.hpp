@@ -31,10 +31,10 @@ public:
         return true;
     }
 
-    // Remove up to qty shares of an order (an execution or a partial cancel);
-    // the order goes when nothing is left. Returns the shares removed, or -1
-    // when the id is not in the book.
-    Quantity take(OrderId id, Quantity qty) {
+    // Remove up to qty shares of an order (an execution, counted in its
+    // filled shares, or a partial cancel); the order goes when nothing is left.
+    // Returns the shares removed, or -1 when the id is not in the book.
+    Quantity take(OrderId id, Quantity qty, bool executed) {
         const std::uint32_t slot = b_.find_slot(id);
         if (slot == OrderIndex::kNotFound) return -1;
         Order& o = b_.order_mut(slot);
@@ -43,7 +43,7 @@ public:
             b_.detach(slot);
         } else if (take > 0) {
             b_.shrink(slot, static_cast<std::uint32_t>(take));
-            o.filled += static_cast<std::uint64_t>(take);
+            if (executed) o.filled += static_cast<std::uint64_t>(take);
         }
         return take;
     }

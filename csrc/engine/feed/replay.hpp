@@ -146,7 +146,7 @@ private:
                 return;
             case FeedKind::Cancel:
                 ++stats_.cancels;
-                take(b, m, m.quantity);
+                take(b, m, m.quantity, /*executed=*/false);
                 return;
             case FeedKind::Delete: {
                 ++stats_.deletes;
@@ -160,7 +160,7 @@ private:
             case FeedKind::ExecuteAtPrice:
                 ++stats_.executions;
                 stats_.executed_shares += static_cast<std::uint64_t>(m.quantity);
-                take(b, m, m.quantity);
+                take(b, m, m.quantity, /*executed=*/true);
                 return;
             case FeedKind::Replace:
                 ++stats_.replaces;
@@ -186,9 +186,9 @@ private:
     // find on the order (LOBSTER: it was added, or changed, while outside the
     // file's window) are taken from its price level, which LOBSTER messages
     // name; ITCH messages carry no price, so there they are only counted.
-    void take(Book& b, const FeedMessage& m, Quantity qty) {
+    void take(Book& b, const FeedMessage& m, Quantity qty, bool executed) {
         FeedBook fb(b);
-        const Quantity got = fb.take(m.order_id, qty);
+        const Quantity got = fb.take(m.order_id, qty, executed);
         if (got < 0) ++stats_.unknown_orders;
         else if (got < qty) ++stats_.over_executions;
         const Quantity rest = qty - std::max<Quantity>(got, 0);
