@@ -3,6 +3,7 @@ paths for the commonest calls, with exactly submit's behaviour; FeedBook
 applies a venue's own messages one call at a time, as BookBuilder does in a batch."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from engine import Book, FeedBook, FeedKind, ProtectedBook, Reason, Side, TimeInForce
@@ -154,3 +155,21 @@ def test_feed_book_view_shares_its_guard():
         t.join()
     assert len(seen) == 1 and len(f) == 0
     assert f.add(1, Side.BUY, 100_000, 100) and len(f) == 1
+
+
+def test_a_partial_cancel_is_not_counted_as_filled_in_book_building():
+    """Found with FeedBook: BookBuilder counted a partial cancel (ITCH X, LOBSTER 2)
+    in the order's filled shares, as if it had executed."""
+    from engine import FEED_DTYPE
+
+    m = np.zeros(3, dtype=FEED_DTYPE)
+    m["kind"] = [FeedKind.ADD, FeedKind.CANCEL, FeedKind.EXECUTE]
+    m["order_id"] = 1
+    m["side"] = Side.BUY
+    m["price"] = 100_000
+    m["quantity"] = [300, 50, 100]
+    m["ts"] = [1, 2, 3]
+    builder = BookBuilder()
+    builder.apply(m)
+    o = builder.book(0).order(1)
+    assert (o.leaves, o.filled) == (150, 100)
