@@ -138,8 +138,12 @@ cdef extern from "engine/core/records.hpp" namespace "engine" nogil:
 cdef extern from "engine/core/event_buffer.hpp" namespace "engine" nogil:
     cdef cppclass EventBuffer:
         size_t size()
+        const Event* data()
         void clear()
         Event* release(size_t* count)
+        void lend(Event* block, size_t capacity, size_t pending)
+        cbool lent()
+        size_t give_back()
 
 
 cdef extern from "engine/core/book.hpp" namespace "engine" nogil:

@@ -20,7 +20,7 @@ from cpython.pythread cimport PyThread_get_thread_ident
 from cpython.ref cimport Py_INCREF
 from libc.stdint cimport int64_t, uint8_t, uint16_t, uint32_t, uint64_t, uintptr_t
 from libc.stdlib cimport free
-from libc.string cimport memset
+from libc.string cimport memcpy, memset
 from libcpp.memory cimport unique_ptr
 from libcpp.string cimport string
 from libcpp.vector cimport vector
@@ -232,6 +232,18 @@ cdef class _Guard:
 # ------------------------------------------------------------- event arrays
 cdef void _free_block(object capsule) noexcept:
     free(PyCapsule_GetPointer(capsule, NULL))
+
+
+cdef cnp.ndarray _event_target(object out, size_t pending):
+    """Book.execute's ``out``: None, or a writable EVENT_DTYPE array with room for
+    the events already pending (if it has not, it is not used)."""
+    if out is None:
+        return None
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"out must be a numpy array of EVENT_DTYPE, not {type(out).__name__}")
+    _require_records(out, EVENT_DTYPE, "out", "EVENT_DTYPE")
+    _require_writable(out, "out")
+    return out if <size_t>out.shape[0] > pending else None
 
 
 cdef object _own_events(ce.Event* block, size_t n):

@@ -319,23 +319,50 @@ cdef class Book:
         c.action = <uint8_t>ce.Action.Expire
         return out
 
-    def execute(self, cnp.ndarray commands not None):
+    def execute(self, cnp.ndarray commands not None, out=None):
         """Run a ``COMMAND_DTYPE`` array in order, without the GIL.
 
         Returns every pending event as an ``EVENT_DTYPE`` array (the batch's,
         after any not yet taken from earlier calls). A bad record yields its
         REJECTED event and the batch goes on.
+
+        ``out``: an ``EVENT_DTYPE`` array the events are written into, reused
+        across calls so that no call allocates or page-faults for its events;
+        the result is then ``out[:k]``. Events that do not fit go on in memory
+        of the book's own, and the result is a new array holding all of them
+        (``result.base is not out``): size ``out`` for the largest batch.
         """
         cdef const ce.Command* first
-        cdef size_t n
+        cdef size_t n, k
+        cdef cnp.ndarray target
         _require_records(commands, COMMAND_DTYPE, "commands", "COMMAND_DTYPE")
+        target = _event_target(out, self._book.events().size())
         self._idle()
         first = <const ce.Command*>cnp.PyArray_DATA(commands)
         n = <size_t>commands.shape[0]
-        with self._guard:
-            with nogil:
-                self._execute_batch(first, n)
+        if target is not None:
+            self._lend_events(target)
+        try:
+            with self._guard:
+                with nogil:
+                    self._execute_batch(first, n)
+        except BaseException:
+            if self._book.events().lent():
+                self._book.events().give_back()  # the events written stay in out; the error says the rest
+            raise
+        if self._book.events().lent():
+            k = self._book.events().give_back()
+            return target[:k]
         return self.take_events()
+
+    cdef int _lend_events(self, cnp.ndarray target) except -1:
+        """Move the pending events into ``target`` and lend it to the event buffer."""
+        cdef ce.Event* block = <ce.Event*>cnp.PyArray_DATA(target)
+        cdef size_t pending = self._book.events().size()
+        if pending:
+            memcpy(block, self._book.events().data(), pending * sizeof(ce.Event))
+        self._book.events().lend(block, <size_t>target.shape[0], pending)
+        return 0
 
     # ------------------------------------------------------------- events
     def take_events(self):
