@@ -129,6 +129,12 @@ cdef class ItchDecoder:
         self._guard.check()
         return self._decoder.skipped()
 
+    @property
+    def stock_count(self):
+        """How many stock directory entries so far (cheap: no dict built)."""
+        self._guard.check()
+        return self._decoder.stocks().size()
+
     def stocks(self):
         """The stock directory so far: ``{locate: (symbol, market category, round lot)}``."""
         self._guard.check()

@@ -6,7 +6,6 @@ import subprocess
 import sys
 import zipfile
 from collections import defaultdict
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -29,16 +28,8 @@ from engine.replay import (
     replay_lobster,
 )
 from support.observe import Ev, as_evs
+from support.shared_data import AAPL_BOOK, AAPL_MSG, AMZN_BOOK, AMZN_MSG, ITCH, TAQ, needs_data
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-LOB = DATA / "lobster"
-AAPL_MSG = LOB / "AAPL_2012-06-21_34200000_57600000_message_10.csv"
-AAPL_BOOK = LOB / "AAPL_2012-06-21_34200000_57600000_orderbook_10.csv"
-AMZN_MSG = LOB / "AMZN_2012-06-21_34200000_57600000_message_1.csv"
-AMZN_BOOK = LOB / "AMZN_2012-06-21_34200000_57600000_orderbook_1.csv"
-ITCH = DATA / "itch" / "nasdaq_itch50_first1000.itch"
-TAQ = DATA / "taq" / "quotes_2018-01-02_03.csv.gz"
-needs_data = pytest.mark.skipif(not LOB.exists(), reason="the shared data folder is not beside the checkout")
 
 
 def all_records(batches) -> np.ndarray:

@@ -1,11 +1,12 @@
 """Replaying historical order flow: LOBSTER and Nasdaq TotalView-ITCH 5.0.
 
 One concept a module, imports running one way (files <- progress <- decode <-
-build, rematch; quotes and writers beside them):
+pipeline <- build, rematch; quotes and writers beside them):
 
     files.py     opening files (plain, .gz, .zip), telling their format, ReplayError
     progress.py  a progress bar over the bytes read (tqdm when installed)
     decode.py    decoding in chunks into FEED_DTYPE records (in C++)
+    pipeline.py  decoding on a second thread while the books are built
     build.py     book building, and its check against LOBSTER orderbook files
     quotes.py    away venues' quotes (TAQ, or the project's own CSV) for re-matching
     writers.py   events to CSV or Parquet

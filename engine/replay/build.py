@@ -12,6 +12,7 @@ from engine._core import Book, BookBuilder, ItchDecoder
 from engine.enums import TickRegime
 from engine.replay.decode import OrderbookRows, iter_itch, iter_lobster
 from engine.replay.files import ReplayError, file_format, lobster_levels, progress_total
+from engine.replay.pipeline import pipelined
 from engine.replay.progress import Progress
 
 
@@ -72,10 +73,11 @@ class ReplayResult:
 
 
 def replay_lobster(path: str | Path, orderbook: str | Path | None = None, *, progress: bool = False,
-                   tick_regime: TickRegime = TickRegime.PENNY_2005) -> ReplayResult:
+                   tick_regime: TickRegime = TickRegime.PENNY_2005, threads: bool = True) -> ReplayResult:
     """Build the book from a LOBSTER message file; with its orderbook file, check
     it after every message (levels the file cannot explain are taken from it
-    and counted)."""
+    and counted). ``threads``: decode on a second thread while the book is
+    built (the same result; faster on two cores)."""
     builder = BookBuilder(tick_regime)
     bar = Progress(progress_total(path), Path(path).name, progress)
     rows = None
@@ -86,11 +88,14 @@ def replay_lobster(path: str | Path, orderbook: str | Path | None = None, *, pro
         rows = OrderbookRows(orderbook, levels)
     t0 = time.perf_counter()
     try:
-        for batch in iter_lobster(path, bar):
-            if rows is None:
-                builder.apply(batch)
-            else:
-                builder.apply_lobster_verified(batch, rows.take(len(batch)))
+        if threads and rows is None:
+            pipelined(lambda buffers: iter_lobster(path, bar, buffers), lambda batch, _: builder.apply(batch))
+        else:
+            for batch in iter_lobster(path, bar):
+                if rows is None:
+                    builder.apply(batch)
+                else:
+                    builder.apply_lobster_verified(batch, rows.take(len(batch)))
     finally:
         bar.close()
         if rows is not None:
@@ -101,8 +106,9 @@ def replay_lobster(path: str | Path, orderbook: str | Path | None = None, *, pro
 
 
 def replay_itch(path: str | Path, symbols: Optional[list[str]] = None, *, progress: bool = False,
-                tick_regime: TickRegime = TickRegime.PENNY_2005) -> ReplayResult:
-    """Build one book per stock from an ITCH 5.0 file (``symbols``: only those)."""
+                tick_regime: TickRegime = TickRegime.PENNY_2005, threads: bool = True) -> ReplayResult:
+    """Build one book per stock from an ITCH 5.0 file (``symbols``: only those).
+    ``threads`` as for :func:`replay_lobster`."""
     builder = BookBuilder(tick_regime)
     decoder = ItchDecoder()
     bar = Progress(progress_total(path), Path(path).name, progress)
@@ -110,19 +116,30 @@ def replay_itch(path: str | Path, symbols: Optional[list[str]] = None, *, progre
     if wanted:
         builder.select([])  # nothing is built until the directory names a wanted symbol
     selected: set[int] = set()
-    seen_stocks = 0
+    seen = [0]
+
+    def directory() -> Optional[dict]:
+        """On the decoding thread, after a batch: the stock directory if it grew."""
+        if not wanted or decoder.stock_count == seen[0]:
+            return None
+        seen[0] = decoder.stock_count
+        return decoder.stocks()
+
+    def build(batch, stocks: Optional[dict]) -> None:
+        if stocks:  # new directory entries: select the wanted symbols before building
+            new = {loc for loc, (sym, _, _) in stocks.items() if sym in wanted} - selected
+            if new:
+                builder.select(new)
+                selected.update(new)
+        builder.apply(batch)
+
     t0 = time.perf_counter()
     try:
-        for batch in iter_itch(path, decoder, bar):
-            if wanted:
-                stocks = decoder.stocks()
-                if len(stocks) != seen_stocks:  # new directory entries: select the wanted symbols
-                    seen_stocks = len(stocks)
-                    new = {loc for loc, (sym, _, _) in stocks.items() if sym in wanted} - selected
-                    if new:
-                        builder.select(new)
-                        selected |= new
-            builder.apply(batch)
+        if threads:
+            pipelined(lambda buffers: iter_itch(path, decoder, bar, buffers), build, after_batch=directory)
+        else:
+            for batch in iter_itch(path, decoder, bar):
+                build(batch, directory())
     finally:
         bar.close()
     seconds = time.perf_counter() - t0

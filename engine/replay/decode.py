@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import BinaryIO, Optional
+from typing import BinaryIO, Optional, Protocol
 
 import numpy as np
 
@@ -16,56 +16,106 @@ from engine.replay.progress import Progress
 
 CHUNK_BYTES = 8 << 20  # what is read from the file at a time
 BUFFER_RECORDS = 1 << 16  # decoded records per batch: stays in cache
+MAX_RECORD_BYTES = 64 << 20  # a "record" longer than this (a file with no line ends) is refused, not buffered
+
+# A decode step: (bytes, final, out array or None) -> (records, bytes consumed)
+Decode = Callable[[memoryview, bool, Optional[np.ndarray]], tuple[np.ndarray, int]]
 
 
-def _decode_stream(stream: BinaryIO, decode: Callable, path: str | Path, what: str,
-                   progress: Optional[Progress] = None) -> Iterator[np.ndarray]:
-    """Read `stream` in chunks and yield decoded record batches (views of one
-    reused buffer: use each before asking for the next)."""
-    pending = b""
-    eof = False
-    while not eof:
-        chunk = stream.read(CHUNK_BYTES)  # looked up at each read, so tests can shrink it
-        eof = not chunk
-        if progress is not None and chunk:
-            progress.update(len(chunk))
-        data = memoryview(pending + chunk if pending else chunk)
+class Buffers(Protocol):
+    """Where decoded records go: ``take()`` an array for the next decode step,
+    ``unused(a)`` gives back one a step left empty."""
+
+    def take(self) -> np.ndarray: ...
+    def unused(self, array: np.ndarray) -> None: ...
+
+
+def _decode_stream(stream: BinaryIO, decode: Decode, path: str | Path, what: str,
+                   progress: Optional[Progress] = None,
+                   out: Optional[Buffers] = None) -> Iterator[np.ndarray]:
+    """Read `stream` into one reused block and yield decoded record batches.
+    Each decode step writes into ``out.take()`` (a batch is a view of that
+    array); without ``out`` each batch is a fresh array. The unconsumed tail of
+    a read (a record cut by the block's end) moves to the front of the block,
+    so nothing is concatenated."""
+    block = bytearray(CHUNK_BYTES)  # its size looked up now, so tests can shrink it
+    view = memoryview(block)
+    kept = 0  # bytes at the front carried over from the last read
+    progress_bytes = 0  # read so far
+    while True:
+        if kept == len(block):  # one record longer than the block: make room
+            if kept >= MAX_RECORD_BYTES:
+                raise ReplayError(f"{path}: {what}a record longer than {MAX_RECORD_BYTES:,} bytes at byte "
+                                  f"{progress_bytes}: not a file of this format")
+            view.release()
+            block.extend(bytes(len(block)))
+            view = memoryview(block)
+        got = stream.readinto(view[kept:]) or 0
+        progress_bytes += got
+        eof = got == 0
+        if progress is not None and got:
+            progress.update(got)
+        end = kept + got
+        start = 0
         while True:
+            target = out.take() if out is not None else None
             try:
-                records, used = decode(data, eof)
+                records, used = decode(view[start:end], eof, target)
             except ValueError as exc:
                 raise ReplayError(f"{path}: {what}{exc}") from None
             if len(records):
                 yield records
-            data = data[used:]
-            if used == 0 or not len(data) or len(records) == 0:
+            elif target is not None:
+                out.unused(target)
+            start += used
+            if used == 0 or start == end or len(records) == 0:
                 break
-        pending = bytes(data)
-        if eof and pending:
-            raise ReplayError(f"{path}: {what}the file ends inside a record ({len(pending)} bytes left over)")
+        kept = end - start
+        if eof:
+            if kept:
+                raise ReplayError(f"{path}: {what}the file ends inside a record ({kept} bytes left over)")
+            return
+        block[:kept] = block[start:end]
 
 
-def iter_lobster(path: str | Path, progress: Optional[Progress] = None) -> Iterator[np.ndarray]:
-    """LOBSTER message records, batch by batch (``FEED_DTYPE``; a reused buffer)."""
+class OneBuffer:
+    """One record array for every decode step: each batch is valid until the
+    next is asked for (the plain, single-threaded reading)."""
+
+    def __init__(self) -> None:
+        self._array = np.empty(BUFFER_RECORDS, dtype=FEED_DTYPE)
+
+    def take(self) -> np.ndarray:
+        return self._array
+
+    def unused(self, array: np.ndarray) -> None:
+        pass
+
+
+def iter_lobster(path: str | Path, progress: Optional[Progress] = None,
+                 buffers: Optional[Buffers] = None) -> Iterator[np.ndarray]:
+    """LOBSTER message records, batch by batch (``FEED_DTYPE``; views of reused
+    arrays: one, unless ``buffers`` lends others)."""
     decoder = LobsterDecoder()
-    buf = np.empty(BUFFER_RECORDS, dtype=FEED_DTYPE)
     with open_stream(path) as f:
-        yield from _decode_stream(f, lambda d, fin: decoder.decode(d, fin, out=buf), path, "", progress)
+        yield from _decode_stream(f, lambda d, fin, o: decoder.decode(d, fin, out=o), path, "", progress,
+                                  buffers or OneBuffer())
 
 
 def iter_itch(path: str | Path, decoder: Optional[ItchDecoder] = None,
-              progress: Optional[Progress] = None) -> Iterator[np.ndarray]:
-    """ITCH message records, batch by batch (``FEED_DTYPE``; a reused buffer)."""
+              progress: Optional[Progress] = None, buffers: Optional[Buffers] = None) -> Iterator[np.ndarray]:
+    """ITCH message records, batch by batch (``FEED_DTYPE``; as :func:`iter_lobster`)."""
     decoder = decoder or ItchDecoder()
-    buf = np.empty(BUFFER_RECORDS, dtype=FEED_DTYPE)
     with open_stream(path) as f:
-        yield from _decode_stream(f, lambda d, fin: decoder.decode(d, fin, out=buf), path, "", progress)
+        yield from _decode_stream(f, lambda d, fin, o: decoder.decode(d, fin, out=o), path, "", progress,
+                                  buffers or OneBuffer())
 
 
 def _orderbook_batches(stream: BinaryIO, path: str | Path, levels: int) -> Iterator[np.ndarray]:
     """A LOBSTER orderbook stream's rows, batch by batch (int64, ``4 * levels``
     columns; each batch a fresh array, safe to keep)."""
-    return _decode_stream(stream, OrderbookDecoder(levels).decode, path, "")
+    decoder = OrderbookDecoder(levels)
+    return _decode_stream(stream, lambda d, fin, _o: decoder.decode(d, fin), path, "")
 
 
 class OrderbookRows:
@@ -102,4 +152,4 @@ def read_lobster_orderbook(path: str | Path, levels: Optional[int] = None) -> np
     return np.concatenate(parts) if parts else np.empty((0, 4 * levels), dtype=np.int64)
 
 
-__all__ = ["OrderbookRows", "iter_itch", "iter_lobster", "read_lobster_orderbook"]
+__all__ = ["Buffers", "OneBuffer", "OrderbookRows", "iter_itch", "iter_lobster", "read_lobster_orderbook"]
