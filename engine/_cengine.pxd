@@ -264,6 +264,7 @@ cdef extern from "engine/regnms/trade_through.hpp" namespace "engine" nogil:
 cdef extern from "engine/regnms/venue.hpp" namespace "engine" nogil:
     cdef cppclass Venue:
         Venue(TickRegime regime, vector[string] venues, cbool regular_hours) except +
+        void reserve(size_t orders) except +
         Book& book()
         const vector[string]& venue_names()
         cbool failed()
@@ -417,6 +418,9 @@ cdef extern from "engine/tools/latency.hpp" namespace "engine" nogil:
     int64_t clock_overhead_ns(int samples) except +
     void measure_latency[T](T& target, const Command* commands, const QuoteUpdate* quotes, const int64_t* schedule,
                             size_t n, uint32_t* ns, uint8_t* kind) except +
+    void measure_open_loop[T](T& target, const Command* commands, const QuoteUpdate* quotes,
+                              const int64_t* schedule, size_t n, double period_ns, uint32_t* ns,
+                              uint8_t* kind) except +
 
 
 # ----------------------------------------------------------- introspection

@@ -69,6 +69,10 @@ cdef class Book:
 
     # ------------------------------------------------- the C++ object
     # Each touches only C++ state; ProtectedBook overrides them.
+    cdef int _reserve(self, size_t n) except -1:
+        self._book.reserve(n)
+        return 0
+
     cdef int _submit(self, const ce.Command& c) except -1:
         self._book.submit(c)
         return 0
@@ -150,7 +154,7 @@ cdef class Book:
         if n < 0 or n > 0xFFFFFFFF:
             raise ValueError(f"orders={n} must be between 0 and 2**32-1")
         self._idle()
-        self._book.reserve(<size_t>n)  # MemoryError leaves the book as it was
+        self._reserve(<size_t>n)  # MemoryError leaves the book as it was
 
     @property
     def tick_regime(self):

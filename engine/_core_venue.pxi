@@ -73,6 +73,10 @@ cdef class ProtectedBook(Book):
         self._venue_count = len(self.venues)
 
     # ------------------------------------------------- the C++ object
+    cdef int _reserve(self, size_t n) except -1:
+        self._venue.reserve(n)
+        return 0
+
     cdef int _submit(self, const ce.Command& c) except -1:
         self._venue.submit(c)
         return 0

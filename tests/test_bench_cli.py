@@ -56,3 +56,28 @@ def test_measure_latency_with_a_command_that_emits_nothing():
     c["action"], c["tif"], c["ts"] = Action.EXPIRE, TimeInForce.DAY, [1, 2]
     ns, kind = measure_latency(Book("L"), c, new_quotes(0), np.array([0, 1], dtype=np.int64))
     assert kind.tolist() == [7, 7] and ns.shape == (2,)  # LatencyOp::Other
+
+
+def test_open_loop_reports_each_rate_and_counts_queueing():
+    """Open loop (issue 11): latency from each operation's offered time. Offered
+    far faster than the engine can go, operations queue, and the queueing is
+    counted: the median at 10^9/s is far above the median at a modest rate."""
+    from engine.bench import run_open_loop
+
+    r = run_open_loop((0.2e6, 1e9), operations=20_000, seed=3)
+    slow, flooded = r.points
+    assert [p.rate for p in r.points] == [0.2e6, 1e9] and r.operations == 20_000
+    assert 0 < slow.p50 <= slow.p99 <= slow.p99_9 <= slow.max
+    assert flooded.p50 > 50 * slow.p50  # half the operations waited behind thousands of others
+    assert "offered/s" in r.report() and '"points"' in r.to_json()
+
+
+def test_cli_open_loop_json_and_bad_rates():
+    out = subprocess.run([sys.executable, "-m", "engine", "bench", "--open-loop", "0.5,1", "--operations", "5000",
+                          "--json"], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    d = json.loads(out.stdout)
+    assert [p["rate"] for p in d["points"]] == [0.5e6, 1e6] and d["operations"] == 5000
+    bad = subprocess.run([sys.executable, "-m", "engine", "bench", "--open-loop", "fast"], capture_output=True,
+                         text=True, timeout=60)
+    assert bad.returncode == 2 and "--open-loop" in bad.stderr and "'fast'" in bad.stderr

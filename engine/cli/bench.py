@@ -5,7 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from engine.bench import plot, run_bench
+from engine.bench import plot, plot_open_loop, run_bench, run_open_loop
 from engine.flow import PROFILES
 
 
@@ -18,19 +18,36 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     p.add_argument("--no-check", action="store_true", help="a plain book: no quotes, no trade-through check")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
-    p.add_argument("--plot", type=Path, metavar="FILE.png", help="draw the latency distribution (matplotlib)")
+    p.add_argument("--open-loop", metavar="RATES", type=_rates,
+                   help="offer the flow at these rates, million operations per second, comma-separated (say"
+                        " 0.5,1,2): latency from each operation's offered time, queueing included")
+    p.add_argument("--plot", type=Path, metavar="FILE.png",
+                   help="draw the latency distribution, or latency against offered load (matplotlib)")
+
+
+def _rates(text: str) -> tuple[float, ...]:
+    try:
+        rates = tuple(float(x) * 1e6 for x in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of numbers") from None
+    if not rates or any(not 1e-6 <= r / 1e6 <= 1e4 for r in rates):
+        raise argparse.ArgumentTypeError(f"{text!r}: each rate must be between 0.000001 and 10000 million/s")
+    return rates
 
 
 def run(args: argparse.Namespace) -> int:
+    common = (args.operations, args.seed, args.profile, args.quote_share, args.venues)
     try:
-        result = run_bench(args.operations, args.seed, args.profile, args.quote_share, args.venues,
-                           check=not args.no_check, keep_samples=args.plot is not None)
+        if args.open_loop:
+            result = run_open_loop(args.open_loop, *common, check=not args.no_check)
+        else:
+            result = run_bench(*common, check=not args.no_check, keep_samples=args.plot is not None)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(result.to_json() if args.json else result.report())
     if args.plot is not None:
-        plot(result, str(args.plot))
+        (plot_open_loop if args.open_loop else plot)(result, str(args.plot))
         if not args.json:
             print(f"plot written to {args.plot}")
     return 0

@@ -36,6 +36,15 @@ public:
 
     static int side_index(Side s) noexcept { return s == Side::Buy ? 0 : 1; }
 
+    // Room to track orders in any of `pool_slots` slots, and that many per
+    // side, now (Venue::reserve: so the first slid order of the day does not
+    // pay for the table, as it would otherwise, mid-session).
+    void reserve(std::size_t pool_slots) {
+        if (by_slot_.size() < pool_slots) by_slot_.resize(pool_slots);
+        for (auto& list : lists_)
+            if (list.capacity() < pool_slots) list.reserve(pool_slots);
+    }
+
     // Room for one more, so that tracking an order cannot fail on memory.
     void make_room(Side side, std::size_t pool_slots) {
         if (by_slot_.size() < pool_slots) by_slot_.resize(pool_slots);

@@ -59,6 +59,13 @@ public:
     Venue(const Venue&) = delete;
     Venue& operator=(const Venue&) = delete;
 
+    // Pre-size for `orders` resting orders: the Book's structures and the
+    // table of orders placed against the protected quotes.
+    void reserve(std::size_t orders) {
+        book_.reserve(orders);
+        tracked_.reserve(orders);
+    }
+
     Book& book() noexcept { return book_; }
     const Book& book() const noexcept { return book_; }
     const std::vector<std::string>& venue_names() const noexcept { return names_; }
