@@ -64,6 +64,7 @@ public:
     void reserve(std::size_t orders) {
         book_.reserve(orders);
         tracked_.reserve(orders);
+        if (scratch_.capacity() < orders) scratch_.reserve(orders);  // re-pricing swaps it with a tracked list
     }
 
     Book& book() noexcept { return book_; }
