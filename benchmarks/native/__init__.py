@@ -1,13 +1,17 @@
 """C++ pieces the benchmark suite builds itself (a compiler is needed; the
 benchmarks that use them are skipped without one): the flat-array floor for
-book building (floor.cpp), and the engine driven one message at a time from C++
-(per_message.cpp). Loaded with ctypes; nothing here is part of the product."""
+book building (floor.cpp) and the engine driven one message at a time from C++
+(per_message.cpp), loaded with ctypes; and the Book bound with pybind11
+(pybind_book.cpp), to compare the cost of a call with the product's Cython
+binding. Nothing here is part of the product."""
 from __future__ import annotations
 
 import ctypes
 import hashlib
 import shutil
+import importlib.util
 import subprocess
+import sysconfig
 import tempfile
 from pathlib import Path
 
@@ -40,6 +44,33 @@ def load() -> ctypes.CDLL:
     dll.engine_per_message.restype = ctypes.c_double
     dll.engine_per_message.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_size_t]
     return dll
+
+
+def load_pybind():
+    """Build (once per source version) and import the pybind11-bound Book; None
+    when pybind11 is not installed."""
+    try:
+        import pybind11
+    except ImportError:
+        return None
+    if CXX is None:
+        raise RuntimeError("no C++ compiler")
+    source = HERE / "pybind_book.cpp"
+    inputs = [source] + sorted(CSRC.rglob("*.hpp"))
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in inputs)).hexdigest()[:12]
+    folder = Path(tempfile.gettempdir()) / f"engine-bench-pybind-{digest}"
+    lib = folder / ("engine_pybind_book" + sysconfig.get_config_var("EXT_SUFFIX"))
+    if not lib.exists():
+        folder.mkdir(exist_ok=True)
+        tmp = lib.with_name("building-" + lib.name)
+        subprocess.run([CXX, "-std=c++20", "-O3", "-shared", "-fPIC", "-fvisibility=hidden",
+                        "-I", str(CSRC), "-I", pybind11.get_include(), "-I", sysconfig.get_paths()["include"],
+                        str(source), "-o", str(tmp)], check=True, capture_output=True, text=True)
+        tmp.replace(lib)
+    spec = importlib.util.spec_from_file_location("engine_pybind_book", lib)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 class Floor:
