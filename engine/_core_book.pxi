@@ -59,7 +59,9 @@ cdef class Book:
             raise TypeError(f"Book() got unexpected arguments: {extra}")
         self.symbol = symbol
         self._guard = _Guard("Book")
-        if type(self) is Book:  # a subclass makes its own C++ object
+        # ProtectedBook makes its own C++ object (a Venue's book); Book and any
+        # Python subclass own a plain one (NULL here crashed a subclass's first call).
+        if not isinstance(self, ProtectedBook):
             self._book = new ce.Book(_regime(tick_regime))
             self._owns_book = True
 

@@ -74,3 +74,30 @@ def test_default_timestamp_is_the_last_one(book2):
     book2.submit(5, Side.BUY, 100400, 10, ts=1_000)
     book2.submit(6, Side.BUY, 100400, 10)  # no ts: same time as the last command
     assert book2.take_events()["ts"].tolist() == [1_000, 1_000]
+
+
+def test_python_subclasses_of_the_books_work():
+    """A Python subclass of Book was left without a C++ book (only ProtectedBook
+    makes its own) and crashed the process on its first call."""
+    from engine import ProtectedBook
+
+    class CountingBook(Book):
+        def __init__(self, symbol, *, label):
+            self.label = label
+            self.calls = 0
+
+        def submit(self, *args, **kwargs):
+            self.calls += 1
+            return super().submit(*args, **kwargs)
+
+    book = CountingBook("SUB", label="mine")
+    assert book.submit(1, Side.BUY, 100_000, 100, ts=1) == 1
+    assert (book.calls, book.label, len(book), book.best_bid()) == (1, "mine", 1, (100_000, 100))
+
+    class MyProtected(ProtectedBook):
+        pass
+
+    protected = MyProtected("SUB", venues=["A"])
+    protected.update_quote("A", 99_000, 100, 101_000, 100, ts=1)
+    assert protected.submit(1, Side.SELL, 101_000, 100, ts=2) == 1
+    assert protected.best_ask() == (101_000, 100)
