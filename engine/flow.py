@@ -107,8 +107,11 @@ def generate_flow(n: int, seed: int = 0, profile: str | FlowProfile = "ten_dolla
     shadow = Book("shadow", tick_regime=prof.tick_regime)
     synced = 0
     next_id = 1
+    # Only cancels and replaces read the live list; a flow without them skips the
+    # shadow book, whose every sync costs O(resting) and made pure book building quadratic.
+    needs_live = prof.p_cancel + prof.p_replace > 0
     for i in range(n):
-        if i - synced == sync_every:
+        if needs_live and i - synced == sync_every:
             shadow.execute(out[synced:i])
             shadow.clear_events()
             synced = i
