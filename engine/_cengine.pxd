@@ -363,18 +363,32 @@ cdef extern from "engine/feed/replay.hpp" namespace "engine" nogil:
         uint64_t unknown_orders
         uint64_t duplicate_adds
         uint64_t over_executions
+        uint64_t zero_ids
+        uint64_t bad_sides
+        uint64_t bad_prices
+        uint64_t bad_sizes
+        uint64_t crossed_states
         uint64_t rows_checked
         uint64_t rows_matched
         uint64_t levels_imported
         uint64_t levels_resized
         uint64_t levels_dropped
 
+    enum class FeedAdd(uint8_t):
+        Added
+        LiveId
+        NoId
+        BadSide
+        BadPrice
+        BadSize
+        UnknownOld
+
     cdef cppclass FeedBook:
         FeedBook(Book& b)
-        cbool add(Timestamp ts, OrderId id, Side side, Price price, Quantity qty) except +
+        FeedAdd add(Timestamp ts, OrderId id, Side side, Price price, Quantity qty) except +
         Quantity take(OrderId id, Quantity qty, cbool executed) except +
         Quantity remove(OrderId id) except +
-        cbool replace(Timestamp ts, OrderId old_id, OrderId new_id, Price price, Quantity qty) except +
+        FeedAdd replace(Timestamp ts, OrderId old_id, OrderId new_id, Price price, Quantity qty) except +
 
     cdef cppclass BookBuilder:
         BookBuilder(TickRegime regime)

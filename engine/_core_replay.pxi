@@ -265,7 +265,7 @@ cdef class FeedBook:
         cdef int64_t q = _i64(quantity, "quantity")
         cdef int64_t t = self._ts(ts)
         self._guard.check()
-        return self._feed.add(t, oid, <ce.Side><uint8_t>s, p, q)
+        return self._feed.add(t, oid, <ce.Side><uint8_t>s, p, q) == ce.FeedAdd.Added
 
     def execute(self, order_id, quantity):
         """``quantity`` shares of a named order executed (ITCH E, LOBSTER 4): its
@@ -298,7 +298,7 @@ cdef class FeedBook:
         cdef int64_t q = _i64(quantity, "quantity")
         cdef int64_t t = self._ts(ts)
         self._guard.check()
-        return self._feed.replace(t, oid, nid, p, q)
+        return self._feed.replace(t, oid, nid, p, q) == ce.FeedAdd.Added
 
     def __len__(self):
         self._guard.check()

@@ -124,7 +124,8 @@ def test_lobster_optional_seventh_column_crlf_and_header(tmp_path):
     "row, problem",
     [(b"34200.1,9,7,100,100500,1", "unknown message type"), (b"34200.1,1,7,100,100500,2", "direction"),
      (b"34200.1,1,x,100,100500,1", "order id"), (b"34200.1,1,7,100", "price"),
-     (b"34200.1234567891,1,7,100,100500,1", "time"), (b"34200.1,1,7,-5,100500,1", "negative size")],
+     (b"34200.x,1,7,100,100500,1", "time"), (b"-1.5,1,7,100,100500,1", "time"),
+     (b"34200.1,1,7,-5,100500,1", "negative size")],
 )
 def test_lobster_malformed_row_names_the_file_and_line(tmp_path, row, problem):
     p = tmp_path / "bad_message_1.csv"

@@ -12,7 +12,7 @@ from engine.replay import ReplayError, lobster_orderbook_for, rematch, replay
 
 
 def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
-    p = sub.add_parser(name, help="replay LOBSTER or Nasdaq ITCH 5.0 files (plain, .gz or .zip)")
+    p = sub.add_parser(name, help="replay LOBSTER or Nasdaq ITCH 5.0 files (plain, .gz, .xz, .bz2 or .zip)")
     p.add_argument("paths", nargs="*", type=Path,
                    help="message files; none: generate ITCH flow and replay that")
     p.add_argument("--mode", choices=["build", "match"], default="build",

@@ -3,7 +3,7 @@
 One concept a module, imports running one way (files <- progress <- decode <-
 pipeline <- build, rematch; quotes and writers beside them):
 
-    files.py     opening files (plain, .gz, .zip), telling their format, ReplayError
+    files.py     opening files (plain, .gz, .xz, .bz2, .zip), telling their format, ReplayError
     progress.py  a progress bar over the bytes read (tqdm when installed)
     decode.py    decoding in chunks into FEED_DTYPE records (in C++)
     pipeline.py  decoding on a second thread while the books are built
@@ -17,7 +17,7 @@ stock; a LOBSTER orderbook file makes it a verification, row by row.
 Re-matching (:func:`rematch`) sends the flow's orders through the engine's own
 matching instead.
 """
-from engine.replay.build import ReplayResult, replay, replay_itch, replay_lobster
+from engine.replay.build import ANOMALIES, ReplayResult, lobster_symbol, replay, replay_itch, replay_lobster
 from engine.replay.decode import OrderbookRows, iter_itch, iter_lobster, read_lobster_orderbook
 from engine.replay.files import ReplayError, file_format, lobster_levels, lobster_orderbook_for, open_stream, progress_total
 from engine.replay.progress import Progress
@@ -26,6 +26,7 @@ from engine.replay.rematch import RematchResult, rematch
 from engine.replay.writers import EventWriter
 
 __all__ = [
+    "ANOMALIES",
     "EventWriter",
     "OrderbookRows",
     "Progress",
@@ -37,6 +38,7 @@ __all__ = [
     "iter_lobster",
     "lobster_levels",
     "lobster_orderbook_for",
+    "lobster_symbol",
     "open_stream",
     "progress_total",
     "read_lobster_orderbook",

@@ -16,6 +16,26 @@ from engine.replay.pipeline import pipelined
 from engine.replay.progress import Progress
 
 
+# Each anomaly the book building counts (BookBuilder.stats), and what it means.
+ANOMALIES: dict[str, str] = {
+    "unknown_orders": "cancels, deletes, executions or replaces of orders not in the book (resting before the file "
+                      "starts, or changed outside a LOBSTER file's level window): counted; unless an orderbook "
+                      "file says otherwise, other orders are left alone",
+    "duplicate_adds": "adds of an id already in the book: ignored",
+    "over_executions": "executions or cancels of more shares than their order had",
+    "zero_ids": "adds (or replacements) with order id 0: ignored",
+    "bad_sides": "adds with no buy or sell side: ignored",
+    "bad_prices": "adds priced at or below zero or above MAX_PRICE: ignored",
+    "bad_sizes": "adds of no shares or more than MAX_QUANTITY (sizes in satoshis, say): ignored",
+    "crossed_states": "messages after which the book was crossed or locked",
+}
+
+
+def lobster_symbol(path: str | Path) -> str:
+    """The ticker in a LOBSTER file name (``AMZN_2012-06-21_..._message_10.csv`` -> ``AMZN``)."""
+    return Path(path).name.split("_", 1)[0].split(".", 1)[0]
+
+
 @dataclass
 class ReplayResult:
     """What a replay did: counters, timing, and the books it built."""
@@ -42,8 +62,11 @@ class ReplayResult:
         return int(s["levels_imported"] + s["levels_resized"] + s["levels_dropped"])
 
     def book(self, symbol_or_locate: str | int = 0) -> Optional[Book]:
-        """The book of a stock, by ITCH symbol or locate (LOBSTER: locate 0)."""
+        """The book of a stock, by symbol (ITCH: from its directory; LOBSTER:
+        from the file name) or by locate (LOBSTER: 0)."""
         if isinstance(symbol_or_locate, str):
+            if self.file_format == "lobster" and symbol_or_locate == lobster_symbol(self.path):
+                return self.builder.book(0, symbol_or_locate)
             for loc, (sym, _, _) in self.stocks.items():
                 if sym == symbol_or_locate:
                     return self.builder.book(loc, sym)
@@ -61,8 +84,13 @@ class ReplayResult:
             f"  executions {s['executions']:,} for {s['executed_shares']:,} shares; hidden {s['hidden_executions']:,}"
             f" for {s['hidden_shares']:,}; crosses {s['cross_trades']:,} for {s['cross_shares']:,}",
         ]
-        anomalies = {k: s[k] for k in ("unknown_orders", "duplicate_adds", "over_executions") if s[k]}
-        lines.append("  anomalies: " + (", ".join(f"{k} {v:,}" for k, v in anomalies.items()) or "none"))
+        anomalies = [k for k in ANOMALIES if s.get(k)]
+        lines.append("  anomalies: " + ("none" if not anomalies else ", ".join(f"{k} {s[k]:,}" for k in anomalies)))
+        lines += [f"    {k}: {ANOMALIES[k]}" for k in anomalies if k != "crossed_states"]
+        if s.get("crossed_states"):
+            hint = ("the file's level window hides deletes; give its orderbook file to correct"
+                    if self.file_format == "lobster" and not self.orderbook else "the feed misses removals")
+            lines.append(f"    {s['crossed_states']:,} states crossed or locked: {hint}")
         if self.orderbook:
             lines.append(
                 f"  checked against {Path(self.orderbook).name}: {s['rows_checked']:,} rows,"

@@ -11,7 +11,7 @@ import numpy as np
 
 from engine._core import ItchDecoder, LobsterDecoder, OrderbookDecoder
 from engine.dtypes import FEED_DTYPE
-from engine.replay.files import ReplayError, lobster_levels, open_stream
+from engine.replay.files import READ_ERRORS, ReplayError, lobster_levels, open_stream, read_error
 from engine.replay.progress import Progress
 
 CHUNK_BYTES = 8 << 20  # what is read from the file at a time
@@ -50,7 +50,10 @@ def _decode_stream(stream: BinaryIO, decode: Decode, path: str | Path, what: str
             view.release()
             block.extend(bytes(len(block)))
             view = memoryview(block)
-        got = stream.readinto(view[kept:]) or 0
+        try:
+            got = stream.readinto(view[kept:]) or 0
+        except READ_ERRORS as exc:
+            raise read_error(path, progress_bytes, exc) from None
         progress_bytes += got
         eof = got == 0
         if progress is not None and got:

@@ -1,10 +1,13 @@
-"""Opening replay files and telling their format: plain, gzip or zip; LOBSTER
-message and orderbook files, or Nasdaq TotalView-ITCH 5.0."""
+"""Opening replay files and telling their format: plain, gzip, xz, bzip2 or
+zip; LOBSTER message and orderbook files, or Nasdaq TotalView-ITCH 5.0."""
 from __future__ import annotations
 
+import bz2
 import gzip
+import lzma
 import re
 import zipfile
+import zlib
 from pathlib import Path
 from typing import BinaryIO, Optional
 
@@ -13,33 +16,73 @@ class ReplayError(ValueError):
     """A file that cannot be replayed: names the file, where, and what."""
 
 
+# Compressed formats by suffix: the opener, and the bytes every such file starts with.
+_COMPRESSED = {
+    ".gz": (gzip.open, b"\x1f\x8b", "gzip"),
+    ".xz": (lzma.open, b"\xfd7zXZ\x00", "xz"),
+    ".bz2": (bz2.open, b"BZh", "bzip2"),
+}
+COMPRESSED_SUFFIXES = (*_COMPRESSED, ".zip")
+
+# What reading a corrupt or truncated compressed stream raises.
+READ_ERRORS = (OSError, EOFError, lzma.LZMAError, zlib.error, zipfile.BadZipFile)
+
+
 def open_stream(path: str | Path) -> BinaryIO:
-    """Open a plain, gzip (``.gz``) or zip (``.zip``, first member) file for reading bytes."""
+    """Open a plain, gzip (``.gz``), xz (``.xz``), bzip2 (``.bz2``) or zip
+    (``.zip``, its only or first member) file for reading bytes. A file whose
+    first bytes are not what its suffix claims is refused (ReplayError); so is
+    a folder."""
     p = Path(path)
     if not p.exists():
         raise FileNotFoundError(f"{p}: no such file")
-    if p.suffix == ".gz":
-        return gzip.open(p, "rb")  # type: ignore[return-value]
-    if p.suffix == ".zip":
-        zf = zipfile.ZipFile(p)
-        names = [n for n in zf.namelist() if not n.endswith("/")]
-        if not names:
-            raise ReplayError(f"{p}: the zip archive holds no file")
-        return zf.open(names[0])  # type: ignore[return-value]
-    return open(p, "rb")
+    if p.is_dir():
+        raise ReplayError(f"{p}: is a folder, not a file")
+    try:
+        with open(p, "rb") as f:
+            head = f.read(6)
+        if p.suffix in _COMPRESSED:
+            opener, magic, name = _COMPRESSED[p.suffix]
+            if not head.startswith(magic):
+                raise ReplayError(f"{p}: not a {name} file (it is named {p.suffix} but does not start like one)")
+            return opener(p, "rb")  # type: ignore[no-any-return]
+        if p.suffix == ".zip":
+            zf = zipfile.ZipFile(p)
+            names = [n for n in zf.namelist() if not n.endswith("/")]
+            if not names:
+                raise ReplayError(f"{p}: the zip archive holds no file")
+            return zf.open(names[0])  # type: ignore[return-value]
+        return open(p, "rb")
+    except zipfile.BadZipFile as exc:
+        raise ReplayError(f"{p}: not a zip file ({exc})") from None
+    except PermissionError as exc:
+        raise ReplayError(f"{p}: cannot be read ({exc.strerror})") from None
+
+
+def read_error(path: str | Path, offset: int, exc: BaseException) -> ReplayError:
+    """The ReplayError for a stream that failed while being read (a corrupt or
+    truncated compressed file, or an I/O error), with where it stopped."""
+    return ReplayError(f"{path}: reading stopped after {offset:,} bytes: corrupt or truncated data "
+                       f"({type(exc).__name__}: {exc})")
 
 
 def file_format(path: str | Path) -> str:
-    """``"lobster"`` or ``"itch"``, from the name, else from the first bytes."""
+    """``"lobster"`` or ``"itch"``: from the name (``.csv``: LOBSTER; ``itch``
+    in it: ITCH), else from the first bytes. The decoders then check each
+    record, so a file of another format fails on its first rows or frames."""
     name = Path(path).name.lower()
-    for suffix in (".gz", ".zip"):
+    for suffix in COMPRESSED_SUFFIXES:
         name = name.removesuffix(suffix)
     if name.endswith(".csv"):
         return "lobster"
     if name.endswith(".itch") or "itch" in name:
         return "itch"
     with open_stream(path) as f:
-        head = f.read(64)
+        try:
+            head = f.read(64)
+        except READ_ERRORS as exc:
+            raise read_error(path, 0, exc) from None
+    head = head.removeprefix(b"\xef\xbb\xbf")
     return "lobster" if head[:1].isdigit() or head[:4] == b"Time" else "itch"
 
 
@@ -60,7 +103,8 @@ def progress_total(path: str | Path) -> Optional[int]:
     """The progress total: the file's size, or None for a compressed file (the
     bar counts decompressed bytes, whose total is unknown, so it shows MiB read)."""
     p = Path(path)
-    return None if p.suffix in (".gz", ".zip") else p.stat().st_size
+    return None if p.suffix in COMPRESSED_SUFFIXES else p.stat().st_size
 
 
-__all__ = ["ReplayError", "file_format", "lobster_levels", "lobster_orderbook_for", "open_stream", "progress_total"]
+__all__ = ["COMPRESSED_SUFFIXES", "READ_ERRORS", "ReplayError", "file_format", "lobster_levels", "lobster_orderbook_for", "open_stream", "progress_total",
+           "read_error"]

@@ -14,21 +14,35 @@
 
 namespace engine {
 
+// What FeedBook::add and replace did: the order added, or why not (each
+// counted under its own name by the BookBuilder).
+enum class FeedAdd : std::uint8_t {
+    Added = 0,
+    LiveId,      // an order with this id is in the book
+    NoId,        // id 0
+    BadSide,
+    BadPrice,    // <= 0 or above kMaxPrice
+    BadSize,     // <= 0 or above kMaxQuantity (crypto sizes in satoshis, say)
+    UnknownOld,  // replace: the order replaced is not in the book
+};
+
 class FeedBook {
 public:
     explicit FeedBook(BookState& b) noexcept : b_(b) {}
 
-    // Rest a displayed order at the back of its level; false if the id is
-    // live or the order is unusable.
-    bool add(Timestamp ts, OrderId id, Side side, Price price, Quantity qty) {
-        if (id == 0 || qty <= 0 || qty > kMaxQuantity || price <= 0 || price > kMaxPrice) return false;
-        if (side != Side::Buy && side != Side::Sell) return false;
-        if (b_.contains(id)) return false;
+    // Rest a displayed order at the back of its level, unless the id is live
+    // or the order unusable (FeedAdd says which).
+    FeedAdd add(Timestamp ts, OrderId id, Side side, Price price, Quantity qty) {
+        if (id == 0) return FeedAdd::NoId;
+        if (side != Side::Buy && side != Side::Sell) return FeedAdd::BadSide;
+        if (price <= 0 || price > kMaxPrice) return FeedAdd::BadPrice;
+        if (qty <= 0 || qty > kMaxQuantity) return FeedAdd::BadSize;
+        if (b_.contains(id)) return FeedAdd::LiveId;
         b_.make_room_for_an_order();  // every allocation first: running out of memory changes nothing
         b_.rest(id, ts, side, TimeInForce::Day, static_cast<std::uint32_t>(qty), 0, 0, 0, 0,
                 order_flags(0, StpMode::None, PostOnly::None, LockCrossMode::Default), Placement{price});
         if (ts > b_.last_timestamp()) b_.set_clock(ts);
-        return true;
+        return FeedAdd::Added;
     }
 
     // Remove up to qty shares of an order (an execution, counted in its
@@ -58,19 +72,20 @@ public:
     }
 
     // An order replaced by a new one (new id, price and size; same side; at
-    // the back of its level). False when the old id is unknown or the new one
-    // cannot be added (the old one is then gone).
-    bool replace(Timestamp ts, OrderId old_id, OrderId new_id, Price price, Quantity qty) {
+    // the back of its level). UnknownOld when the old id is not in the book;
+    // another refusal when the new order cannot be added (the old one is then gone).
+    FeedAdd replace(Timestamp ts, OrderId old_id, OrderId new_id, Price price, Quantity qty) {
         const std::uint32_t slot = b_.find_slot(old_id);
-        if (slot == OrderIndex::kNotFound) return false;
+        if (slot == OrderIndex::kNotFound) return FeedAdd::UnknownOld;
         b_.make_room_for_an_order();  // before the old order goes
         const Side side = b_.order(slot).side;
         b_.detach(slot);
         return add(ts, new_id, side, price, qty);
     }
 
-    // Remove up to qty shares resting at a price, newest orders first (for
-    // messages about orders the replay never saw). Returns the shares removed.
+    // Remove up to qty shares resting at a price, newest orders first (when a
+    // LOBSTER orderbook file shows a level smaller, or names shares of orders
+    // the replay never saw). Returns the shares removed.
     Quantity take_at(Side side, Price price, Quantity qty) {
         PriceLadder& l = b_.ladder(side);
         Quantity taken = 0;

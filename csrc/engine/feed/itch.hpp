@@ -3,9 +3,9 @@
 // Each message is framed by a 2-byte big-endian length; the layouts are in
 // itch_format.hpp. The order messages (A F E C X D U P Q), system
 // events (S), the stock directory (R) and trading actions (H) are decoded;
-// every other type is skipped by its length and counted. A known type with the
-// wrong length, a zero length, or a file that ends inside a message is an
-// error reported with its byte offset.
+// the other ITCH 5.0 types are skipped by their length and counted. A type
+// ITCH 5.0 lacks, a type with the wrong length, a zero length, or a file that
+// ends inside a message is an error reported with its byte offset.
 #pragma once
 
 #include <cstddef>
@@ -48,6 +48,11 @@ public:
             }
             const std::size_t n = (std::size_t{data[p]} << 8) | data[p + 1];
             if (n == 0) { fail(r, p, "a message of length 0"); break; }
+            // The type and its length are checked as soon as the type byte is
+            // in, so a file of another format fails on its first frame.
+            if (p + 2 < len) {
+                if (const char* why = frame_problem(data[p + 2], n)) { fail(r, p, why); break; }
+            }
             if (p + 2 + n > len) {
                 if (final) fail(r, p, "the file ends inside a message (truncated)");
                 break;
@@ -68,6 +73,14 @@ public:
     const std::vector<ItchStock>& stocks() const noexcept { return stocks_; }
 
 private:
+    // What is wrong with a frame of this type and length, or nullptr.
+    static const char* frame_problem(std::uint8_t type, std::size_t n) noexcept {
+        const std::size_t used = itch::length_of(type);
+        const std::size_t want = used ? used : itch::skipped_length_of(type);
+        if (want == 0) return "not an ITCH 5.0 message type (is this an ITCH 5.0 file?)";
+        return n == want ? nullptr : "a known message type with the wrong length";
+    }
+
     void fail(DecodeResult& r, std::size_t at, const char* why) noexcept {
         r.error = why;
         r.error_offset = offset_ + at;
@@ -76,12 +89,10 @@ private:
     const char* decode_one(const std::uint8_t* m, std::size_t n, FeedMessage& f, std::size_t* produced) {
         using itch::get;
         const std::uint8_t type = m[0];
-        const std::size_t want = itch::length_of(type);
-        if (want == 0) {  // a type this decoder does not use: skip by its length
+        if (itch::length_of(type) == 0) {  // a type this decoder does not use (frame_problem checked it)
             ++skipped_;
             return nullptr;
         }
-        if (n != want) return "a known message type with the wrong length";
         f = FeedMessage{};
         f.locate = static_cast<std::uint16_t>(get(m, itch::kLocate));
         f.ts = static_cast<Timestamp>(get(m, itch::kTimestamp));

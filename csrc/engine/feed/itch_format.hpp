@@ -97,6 +97,26 @@ constexpr std::size_t length_of(std::uint8_t type) noexcept {
     }
 }
 
+// The length of every other ITCH 5.0 message type (the decoder skips them,
+// but checks the length, so a file of another format fails on its first
+// frames instead of being skipped through), or 0 for a type ITCH 5.0 lacks.
+constexpr std::size_t skipped_length_of(std::uint8_t type) noexcept {
+    switch (type) {
+        case 'Y': return reg_sho::kLength;
+        case 'L': return 26;  // market participant position
+        case 'V': return 35;  // MWCB decline levels
+        case 'W': return 12;  // MWCB status
+        case 'K': return 28;  // IPO quoting period update
+        case 'J': return 35;  // LULD auction collar
+        case 'h': return 21;  // operational halt
+        case 'B': return 19;  // broken trade
+        case 'I': return 50;  // net order imbalance indicator (NOII)
+        case 'N': return 20;  // retail price improvement indicator
+        case 'O': return 48;  // direct listing with capital raise price discovery
+        default: return 0;
+    }
+}
+
 // Big-endian reads and writes of a field.
 inline std::uint64_t get(const std::uint8_t* m, Field f) noexcept {
     std::uint64_t v = 0;

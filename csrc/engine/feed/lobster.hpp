@@ -3,7 +3,7 @@
 // (plain, or already decompressed), keep no state between rows but the line
 // number, and report the first malformed row by line and column.
 //
-// Message columns: time (seconds after midnight, up to 9 decimals), type,
+// Message columns: time (seconds after midnight, read to the nanosecond), type,
 // order id, size, price (units of $0.0001), direction (1 buy, -1 sell), and in
 // newer exports a seventh column (ignored). A header row is skipped.
 #pragma once
@@ -50,22 +50,27 @@ inline bool parse_int(const char*& p, const char* end, std::int64_t* out) noexce
     return true;
 }
 
-// "34200.004241176" -> 34200004241176 ns (at most 9 decimals).
+// "34200.004241176" -> 34200004241176 ns. Digits past the ninth decimal (a
+// time re-saved through a float: "35821.088778456004") round to the nearest
+// nanosecond, a half upwards; there may be any number of them.
 inline bool parse_seconds(const char*& p, const char* end, std::int64_t* ns) noexcept {
-    static constexpr std::int64_t kPad[10] = {1'000'000'000, 100'000'000, 10'000'000, 1'000'000, 100'000,
-                                              10'000, 1'000, 100, 10, 1};
     std::int64_t whole = 0;
     if (!parse_int(p, end, &whole) || whole < 0 || whole > 1'000'000'000) return false;
     std::int64_t frac = 0;
-    int digits = 0;
     if (p < end && *p == '.') {
         ++p;
-        std::uint64_t v = 0;
-        digits = static_cast<int>(parse_digits(p, end, &v));
-        if (digits > 9) return false;
-        frac = static_cast<std::int64_t>(v);
+        int digits = 0;
+        bool round_up = false;
+        for (; p < end; ++p, ++digits) {
+            const unsigned d = static_cast<unsigned char>(*p) - static_cast<unsigned>('0');
+            if (d > 9) break;
+            if (digits < 9) frac = frac * 10 + d;
+            else if (digits == 9) round_up = d >= 5;
+        }
+        for (int k = digits; k < 9; ++k) frac *= 10;
+        frac += round_up ? 1 : 0;  // may make a whole second: 0.9999999996 -> 1 s
     }
-    *ns = whole * 1'000'000'000 + frac * kPad[digits];
+    *ns = whole * 1'000'000'000 + frac;
     return true;
 }
 
@@ -74,9 +79,15 @@ inline bool field_end(const char*& p, const char* end) noexcept {
     return false;
 }
 
+inline bool looks_like_header(char c) noexcept {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '"' || c == '#';
+}
+
 // Walk the whole lines of a chunk (a last line without a newline only when
-// `final`), skipping empty lines and a header on line 1 (one whose first
-// character `starts_row` rejects). `row(begin, end, index)` parses one row into
+// `final`), skipping empty lines, a UTF-8 byte order mark and a header on line 1
+// (one that starts with a letter or a quote, where `starts_row` says a row
+// cannot start; anything else there is parsed as a row, so a file of another
+// format fails on line 1 instead of losing it). `row(begin, end, index)` parses one row into
 // record `index` and returns nullptr or what was wrong with it. Stops after
 // `max_rows` rows, at a partial line, or at the first malformed row.
 template <class StartsRow, class Row>
@@ -91,7 +102,8 @@ inline ParseResult parse_lines(const char* data, std::size_t len, bool final, st
         if (nl == end && !final) break;  // a partial line: wait for more
         const char* line_end = (nl > p && nl[-1] == '\r') ? nl - 1 : nl;
         ++line;
-        const bool skip = line_end == p || (line == 1 && !starts_row(*p));
+        if (line == 1 && line_end - p >= 3 && std::memcmp(p, "\xEF\xBB\xBF", 3) == 0) p += 3;
+        const bool skip = line_end == p || (line == 1 && !starts_row(*p) && looks_like_header(*p));
         if (!skip) {
             if (const char* why = row(p, line_end, r.produced)) {
                 r.error_line = line;
@@ -126,7 +138,7 @@ private:
         using detail::parse_int;
         std::int64_t type = 0, id = 0, size = 0, price = 0, dir = 0;
         m = FeedMessage{};
-        if (!detail::parse_seconds(p, end, &m.ts)) return "bad time (column 1)";
+        if (!detail::parse_seconds(p, end, &m.ts) || (p < end && *p != ',')) return "bad time (column 1)";
         if (!field_end(p, end)) return "only 1 of 6 columns";
         if (!parse_int(p, end, &type)) return "bad type (column 2)";
         if (!field_end(p, end)) return "only 2 of 6 columns";

@@ -39,8 +39,13 @@ struct ReplayStats {
     std::uint64_t filtered = 0;         // messages for stocks not selected
     // anomalies: what a live feed handler would count and carry on from
     std::uint64_t unknown_orders = 0;   // cancel/delete/execute/replace of an id not in the book
-    std::uint64_t duplicate_adds = 0;   // an add for an id already live (or unusable)
+    std::uint64_t duplicate_adds = 0;   // an add for an id already live
     std::uint64_t over_executions = 0;  // more shares executed or cancelled than the order had
+    std::uint64_t zero_ids = 0;         // an add (or a replace's new order) with order id 0
+    std::uint64_t bad_sides = 0;        // ... with no side
+    std::uint64_t bad_prices = 0;       // ... priced at or below zero, or above MAX_PRICE
+    std::uint64_t bad_sizes = 0;        // ... of no shares, or more than MAX_QUANTITY
+    std::uint64_t crossed_states = 0;   // messages after which their book was crossed or locked
     // LOBSTER verification
     std::uint64_t rows_checked = 0;
     std::uint64_t rows_matched = 0;     // rows that matched before any correction
@@ -125,7 +130,10 @@ private:
     }
 
     Book& book_for(std::uint16_t locate) {
-        if (locate >= books_.size()) books_.resize(std::size_t{locate} + 1);
+        if (locate >= books_.size()) {
+            crossed_.resize(std::size_t{locate} + 1);  // first: the books decide the size that counts
+            books_.resize(std::size_t{locate} + 1);
+        }
         if (!books_[locate]) books_[locate] = std::make_unique<Book>(regime_);
         return *books_[locate];
     }
@@ -137,12 +145,25 @@ private:
         if (kind == FeedKind::StockDirectory) { ++stats_.directory; return; }
         if (!selected_.empty() && !selected_[m.locate]) { ++stats_.filtered; return; }
         Book& b = book_for(m.locate);
+        apply_to(b, m, kind);
+        // A book whose feed hides some removals (a LOBSTER level-L file without
+        // its orderbook file) can cross: only an add can make it so, and only
+        // a crossed book needs looking at after a removal.
+        std::uint8_t& crossed = crossed_[m.locate];
+        if (kind == FeedKind::Add || kind == FeedKind::Replace || crossed) {
+            const Price bid = b.best_ranked_price(Side::Buy), ask = b.best_ranked_price(Side::Sell);
+            crossed = bid != 0 && ask != 0 && bid >= ask;
+        }
+        stats_.crossed_states += crossed;
+    }
+
+    void apply_to(Book& b, const FeedMessage& m, FeedKind kind) {
         const auto side = static_cast<Side>(m.side);
         FeedBook fb(b);
         switch (kind) {
             case FeedKind::Add:
                 ++stats_.adds;
-                if (!fb.add(m.ts, m.order_id, side, m.price, m.quantity)) ++stats_.duplicate_adds;
+                count(fb.add(m.ts, m.order_id, side, m.price, m.quantity));
                 return;
             case FeedKind::Cancel:
                 ++stats_.cancels;
@@ -152,8 +173,10 @@ private:
                 ++stats_.deletes;
                 const Quantity had = fb.remove(m.order_id);
                 if (had < 0) ++stats_.unknown_orders;
-                // LOBSTER names the shares deleted: what the order lacked comes off its level.
-                if (m.side && m.price > 0 && m.quantity > had) fb.take_at(side, m.price, m.quantity - std::max<Quantity>(had, 0));
+                // LOBSTER names the shares deleted: checked against its orderbook
+                // file, what the order lacked comes off its level (see take()).
+                if (started_ && m.side && m.price > 0 && m.quantity > had)
+                    fb.take_at(side, m.price, m.quantity - std::max<Quantity>(had, 0));
                 return;
             }
             case FeedKind::Execute:
@@ -164,7 +187,7 @@ private:
                 return;
             case FeedKind::Replace:
                 ++stats_.replaces;
-                if (!fb.replace(m.ts, m.order_id, m.new_order_id, m.price, m.quantity)) ++stats_.unknown_orders;
+                count(fb.replace(m.ts, m.order_id, m.new_order_id, m.price, m.quantity));
                 return;
             case FeedKind::HiddenExecution:
                 ++stats_.hidden_executions;
@@ -182,17 +205,32 @@ private:
         }
     }
 
+    void count(FeedAdd result) noexcept {
+        switch (result) {
+            case FeedAdd::Added: return;
+            case FeedAdd::LiveId: ++stats_.duplicate_adds; return;
+            case FeedAdd::NoId: ++stats_.zero_ids; return;
+            case FeedAdd::BadSide: ++stats_.bad_sides; return;
+            case FeedAdd::BadPrice: ++stats_.bad_prices; return;
+            case FeedAdd::BadSize: ++stats_.bad_sizes; return;
+            case FeedAdd::UnknownOld: ++stats_.unknown_orders; return;
+        }
+    }
+
     // Cancel or execute shares of a named order. Shares the replay cannot
-    // find on the order (LOBSTER: it was added, or changed, while outside the
-    // file's window) are taken from its price level, which LOBSTER messages
-    // name; ITCH messages carry no price, so there they are only counted.
+    // find on the order (one resting before the file starts, or, in a LOBSTER
+    // level-L file, one added or changed outside its window) are counted and
+    // leave the other orders alone, unless the book is being checked against a
+    // LOBSTER orderbook file: the file's levels include those orders' shares
+    // (taken from it when they entered the window), so they come off the level
+    // the message names, which keeps it equal to the file's.
     void take(Book& b, const FeedMessage& m, Quantity qty, bool executed) {
         FeedBook fb(b);
         const Quantity got = fb.take(m.order_id, qty, executed);
         if (got < 0) ++stats_.unknown_orders;
         else if (got < qty) ++stats_.over_executions;
         const Quantity rest = qty - std::max<Quantity>(got, 0);
-        if (rest > 0 && m.side && m.price > 0) fb.take_at(static_cast<Side>(m.side), m.price, rest);
+        if (started_ && rest > 0 && m.side && m.price > 0) fb.take_at(static_cast<Side>(m.side), m.price, rest);
     }
 
     // Make the book's top `levels` levels equal to the file's row; true when
@@ -245,9 +283,10 @@ private:
 
     TickRegime regime_;
     std::vector<std::unique_ptr<Book>> books_;
+    std::vector<std::uint8_t> crossed_;  // by locate: the book was crossed or locked after its last message
     std::vector<std::uint8_t> selected_;
     ReplayStats stats_;
-    bool started_ = false;
+    bool started_ = false;  // checking against a LOBSTER orderbook file (its first row is in)
     std::vector<std::int64_t> row_;  // the orderbook row being applied
     OrderId synthetic_id_ = OrderId{1} << 63;  // ids of levels taken from an orderbook file
 };
