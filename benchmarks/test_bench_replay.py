@@ -91,6 +91,49 @@ def test_lobster_build(benchmark):
     record_rate(benchmark, len(records))
 
 
+@pytest.mark.skipif(not AMZN.exists(), reason="the shared data folder is not beside the checkout")
+@pytest.mark.parametrize("levels", [1, 10])
+@pytest.mark.benchmark(group="book states: the book after every message, LOBSTER AMZN x40")
+def test_lobster_build_with_book_states(benchmark, levels):
+    """Book building that also writes the top ``levels`` of the book after every
+    message into an array (issue 12's target: 5 M messages/s at 10 levels)."""
+    records = amzn_records()
+    states = np.empty((1 << 16, 4 * levels), dtype=np.int64)  # one batch's rows, reused as a replay does
+
+    def build():
+        b = BookBuilder()
+        for i in range(0, len(records), 1 << 16):
+            batch = records[i:i + (1 << 16)]
+            b.apply(batch, states[:len(batch)])
+        return b
+
+    b = benchmark.pedantic(build, rounds=5, iterations=1, warmup_rounds=1)
+    assert b.stats["messages"] == len(records)
+    record_rate(benchmark, len(records))
+
+
+@pytest.mark.parametrize("levels", [0, 1, 10])
+@pytest.mark.benchmark(group="book states: the book after every message, 4M generated ITCH messages")
+def test_itch_build_with_book_states(benchmark, levels):
+    """The same on generated ITCH flow for 8 stocks (books that never cross);
+    levels 0 is book building alone, for the ratio."""
+    from engine._core import ItchDecoder
+
+    records, _ = ItchDecoder().decode(generate_itch(4_000_000, 8, seed=2), True)
+    states = np.empty((1 << 16, 4 * max(levels, 1)), dtype=np.int64)
+
+    def build():
+        b = BookBuilder()
+        for i in range(0, len(records), 1 << 16):
+            batch = records[i:i + (1 << 16)]
+            b.apply(batch, states[:len(batch)] if levels else None)
+        return b
+
+    b = benchmark.pedantic(build, rounds=5, iterations=1, warmup_rounds=1)
+    assert b.stats["messages"] == len(records)
+    record_rate(benchmark, len(records))
+
+
 @pytest.fixture(scope="module")
 def itch_file(tmp_path_factory):
     path = tmp_path_factory.mktemp("itch") / "generated.itch"

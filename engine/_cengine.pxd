@@ -398,7 +398,9 @@ cdef extern from "engine/feed/replay.hpp" namespace "engine" nogil:
         size_t book_count()
         const ReplayStats& stats()
         void apply(const FeedMessage* m, size_t n) except +
-        cbool apply_lobster_verified(const FeedMessage* m, const int64_t* rows, size_t n, size_t levels) except +
+        void apply_with_states(const FeedMessage* m, size_t n, size_t levels, int64_t* states) except +
+        cbool apply_lobster_verified(const FeedMessage* m, const int64_t* rows, size_t n, size_t levels,
+                                     int64_t* states, size_t state_levels) except +
 
 
 cdef extern from "engine/feed/rematch.hpp" namespace "engine" nogil:

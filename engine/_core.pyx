@@ -53,30 +53,32 @@ MAX_VENUES = ce.kMaxVenues
 
 
 # ---------------------------------------------------- record dtypes, from C++
-def _record_dtype(str record, bint align):
+def _record_dtype(str record):
     """The numpy dtype of a C++ record, from introspect.hpp's tables: every field
     the record exposes, by offset, with its size and signedness, and the record's
-    size (padding left out of the fields, kept in the item size)."""
+    size (padding left out of the fields, kept in the item size). Marked as an
+    aligned struct, so numpy keeps the padding through np.concatenate and
+    other promotions (an unmarked one came out packed, and was refused)."""
     fields = sorted(
         (ce.kFields[i].offset, ce.kFields[i].field.decode(), chr(ce.kFields[i].kind), ce.kFields[i].size)
         for i in range(ce.kFieldCount) if ce.kFields[i].record.decode() == record)
     size = next(ce.kRecords[i].size for i in range(ce.kRecordCount) if ce.kRecords[i].record.decode() == record)
     return np.dtype({"names": [f[1] for f in fields], "formats": [f"<{f[2]}{f[3]}" for f in fields],
-                     "offsets": [f[0] for f in fields], "itemsize": size}, align=align)
+                     "offsets": [f[0] for f in fields], "itemsize": size}, align=True)
 
 
 #: One instruction to a book (``engine::Command``, 64 bytes).
-COMMAND_DTYPE = _record_dtype("Command", True)
+COMMAND_DTYPE = _record_dtype("Command")
 #: One thing that happened (``engine::Event``, 96 bytes).
-EVENT_DTYPE = _record_dtype("Event", True)
+EVENT_DTYPE = _record_dtype("Event")
 #: One displayed price level (``engine::LevelView``, 24 bytes).
-LEVEL_DTYPE = _record_dtype("LevelView", False)
+LEVEL_DTYPE = _record_dtype("LevelView")
 #: One resting order (``engine::OrderView``, 96 bytes).
-ORDER_DTYPE = _record_dtype("OrderView", False)
+ORDER_DTYPE = _record_dtype("OrderView")
 #: One away venue's best bid and offer (``engine::QuoteUpdate``, 48 bytes).
-QUOTE_DTYPE = _record_dtype("QuoteUpdate", True)
+QUOTE_DTYPE = _record_dtype("QuoteUpdate")
 #: One message of a venue's own order flow (``engine::FeedMessage``, 48 bytes).
-FEED_DTYPE = _record_dtype("FeedMessage", False)
+FEED_DTYPE = _record_dtype("FeedMessage")
 
 
 # ------------------------------------------------------------ argument checks

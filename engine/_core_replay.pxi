@@ -14,6 +14,23 @@ cdef Book _borrowed_book(ce.Book* book, object owner, _Guard guard, str symbol):
     return view
 
 
+cdef size_t _state_levels(object states, size_t n, str name) except 0:
+    """The level count of a book-state array for n messages, after checking it."""
+    if not isinstance(states, np.ndarray):
+        raise TypeError(f"{name} must be a numpy int64 array of shape (n, 4 * levels), not {type(states).__name__}")
+    cdef cnp.ndarray a = states
+    if a.dtype != np.int64 or a.ndim != 2 or a.shape[1] % 4 or not cnp.PyArray_IS_C_CONTIGUOUS(a):
+        raise TypeError(f"{name} must be a C-contiguous int64 array of shape (n, 4 * levels)")
+    if a.shape[1] == 0:
+        raise ValueError(f"{name} must have at least one level (4 columns); it has none")
+    if a.shape[0] != n:
+        raise ValueError(f"{name} has {a.shape[0]} rows for {n} messages")
+    if (<uintptr_t>cnp.PyArray_DATA(a)) % 8 != 0:
+        raise ValueError(f"{name} must be aligned to 8 bytes")
+    _require_writable(a, name)
+    return a.shape[1] // 4
+
+
 cdef cnp.ndarray _feed_buffer(object out, size_t want):
     if out is None:
         return np.empty(want, dtype=FEED_DTYPE)
@@ -175,19 +192,35 @@ cdef class BookBuilder:
         for v in values:
             self._builder.select(<uint16_t>v)
 
-    def apply(self, cnp.ndarray messages not None):
-        """Apply a ``FEED_DTYPE`` array of messages, in order, without the GIL."""
+    def apply(self, cnp.ndarray messages not None, states=None):
+        """Apply a ``FEED_DTYPE`` array of messages, in order, without the GIL.
+
+        With ``states`` (a writable C-contiguous int64 array of shape
+        ``(len(messages), 4 * levels)``, from :func:`new_book_states`), row i
+        receives the book of message i's stock after it, in LOBSTER's orderbook
+        layout: per level ask price, ask size, bid price, bid size, best first;
+        a missing level is LOBSTER's dummy (ask ``9999999999``, bid
+        ``-9999999999``, size 0); a message that reaches no book, zeros."""
         _require_records(messages, FEED_DTYPE, "messages", "FEED_DTYPE")
         cdef const ce.FeedMessage* first = <const ce.FeedMessage*>cnp.PyArray_DATA(messages)
         cdef size_t n = messages.shape[0]
+        cdef size_t levels = 0
+        cdef int64_t* out = NULL
+        if states is not None:
+            levels = _state_levels(states, n, "states")
+            out = <int64_t*>cnp.PyArray_DATA(states)
         with self._guard:
             with nogil:
-                self._builder.apply(first, n)
+                if out == NULL:
+                    self._builder.apply(first, n)
+                else:
+                    self._builder.apply_with_states(first, n, levels, out)
 
-    def apply_lobster_verified(self, cnp.ndarray messages not None, cnp.ndarray rows not None):
+    def apply_lobster_verified(self, cnp.ndarray messages not None, cnp.ndarray rows not None, states=None):
         """Apply LOBSTER messages checking the book after each against its orderbook
         row (``rows[i]``: the book after ``messages[i]``, ``4 * levels`` int64s).
-        Levels the file shows that the book cannot know are taken from it, and counted."""
+        Levels the file shows that the book cannot know are taken from it, and
+        counted. ``states`` as for :meth:`apply` (the book once corrected)."""
         _require_records(messages, FEED_DTYPE, "messages", "FEED_DTYPE")
         if rows.dtype != np.int64 or rows.ndim != 2 or rows.shape[1] % 4 or not cnp.PyArray_IS_C_CONTIGUOUS(rows):
             raise TypeError("rows must be a C-contiguous int64 array of shape (n, 4 * levels)")
@@ -201,9 +234,14 @@ cdef class BookBuilder:
         cdef const int64_t* r0 = <const int64_t*>cnp.PyArray_DATA(rows)
         cdef size_t n = messages.shape[0]
         cdef size_t levels = rows.shape[1] // 4
+        cdef size_t state_levels = 0
+        cdef int64_t* out = NULL
+        if states is not None:
+            state_levels = _state_levels(states, n, "states")
+            out = <int64_t*>cnp.PyArray_DATA(states)
         with self._guard:
             with nogil:
-                self._builder.apply_lobster_verified(first, r0, n, levels)
+                self._builder.apply_lobster_verified(first, r0, n, levels, out, state_levels)
 
     def book(self, locate=0, str symbol=""):
         """The book of a stock locate (a view that keeps this builder alive, and

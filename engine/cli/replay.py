@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 from engine._core import generate_itch
-from engine.replay import ReplayError, lobster_orderbook_for, rematch, replay
+from engine.replay import ReplayError, lobster_levels, lobster_orderbook_for, rematch, replay
 
 
 def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
@@ -27,6 +27,10 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
                    help="the feed of the quote file's condition codes, when it has no feed column")
     p.add_argument("--symbols", help="ITCH: comma-separated symbols to build (default: all)")
     p.add_argument("--events-out", type=Path, help="match mode: write every event to .csv or .parquet")
+    p.add_argument("--book-out", type=Path, help="build mode: write the book after every message to .csv or "
+                   ".parquet (LOBSTER's orderbook layout, led by message number, time, locate and symbol)")
+    p.add_argument("--levels", type=int, default=None, metavar="N",
+                   help="levels a side in --book-out (default: a LOBSTER file's own level count, else 10)")
     p.add_argument("--generate", type=int, default=2_000_000, metavar="N",
                    help="with no paths: order messages of generated ITCH (default 2,000,000)")
     p.add_argument("--progress", dest="progress", action="store_true", default=None, help="show a progress bar")
@@ -44,6 +48,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _replay_paths(args: argparse.Namespace, paths: list[Path]) -> int:
+    if args.book_out is not None and args.mode == "match":
+        print("error: --book-out is for build mode (the books as the venue reported them)", file=sys.stderr)
+        return 1
+    if args.levels is not None and args.levels < 1:
+        print(f"error: --levels {args.levels}: must be at least 1", file=sys.stderr)
+        return 1
     missing = [p for p in paths + [args.orderbook, args.quotes] if p is not None and not p.exists()]
     if missing:
         print(f"error: {missing[0]}: no such file", file=sys.stderr)
@@ -58,15 +68,22 @@ def _replay_paths(args: argparse.Namespace, paths: list[Path]) -> int:
                 print(matched.summary())
                 continue
             orderbook = None if args.no_check else (args.orderbook or lobster_orderbook_for(path))
-            result = replay(path, orderbook=orderbook, symbols=symbols, progress=progress)
+            states = {}
+            if args.book_out is not None:
+                out = args.book_out if len(paths) == 1 else args.book_out.with_name(
+                    f"{path.name.split('.')[0]}_{args.book_out.name}")  # one file a path
+                states = dict(book_levels=args.levels or lobster_levels(path) or 10, book_out=out)
+            result = replay(path, orderbook=orderbook, symbols=symbols, progress=progress, **states)
             print(result.summary())
+            if result.book_out:
+                print(f"  book after every message ({states['book_levels']} levels a side): {result.book_out}")
             if result.file_format == "itch" and result.stocks:
                 books = [(result.stocks[loc][0], result.builder.book(loc)) for loc in sorted(result.stocks)]
                 for sym, book in [(sym, b) for sym, b in books if b is not None][:5]:
                     print(f"  {sym:<8} {len(book):>7,} orders  top {book.top()}")
             elif result.file_format == "lobster" and (final := result.book()) is not None:
                 print(f"  final book: {len(final):,} orders, top {final.top()}")
-    except (ReplayError, FileNotFoundError) as exc:
+    except (ReplayError, FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0

@@ -6,14 +6,17 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
+
+import numpy as np
 
 from engine._core import Book, BookBuilder, ItchDecoder
 from engine.enums import TickRegime
 from engine.replay.decode import OrderbookRows, iter_itch, iter_lobster
-from engine.replay.files import ReplayError, file_format, lobster_levels, progress_total
+from engine.replay.files import ReplayError, check_lobster_pair, file_format, lobster_levels, progress_total
 from engine.replay.pipeline import pipelined
 from engine.replay.progress import Progress
+from engine.replay.states import BookStates
 
 
 # Each anomaly the book building counts (BookBuilder.stats), and what it means.
@@ -47,6 +50,12 @@ class ReplayResult:
     builder: BookBuilder
     stocks: dict = field(default_factory=dict)  # ITCH: {locate: (symbol, category, round lot)}
     orderbook: Optional[str] = None
+    #: with ``book_levels`` and ``keep_book_states``: the book after each message
+    #: (rows aligned with :attr:`state_messages`; layout in engine.replay.states)
+    book_states: Optional[np.ndarray] = None
+    #: the messages (``FEED_DTYPE``) the rows of :attr:`book_states` follow
+    state_messages: Optional[np.ndarray] = None
+    book_out: Optional[str] = None  #: where the book states were written
 
     @property
     def messages(self) -> int:
@@ -100,45 +109,92 @@ class ReplayResult:
         return "\n".join(lines)
 
 
+_STATE_KEYWORDS = """``book_levels``: compute the book after every message, that many levels
+    a side (engine.replay.states), and with ``book_out`` write it to a .csv or
+    .parquet file as the replay goes, with ``keep_book_states`` keep it in
+    ``result.book_states`` (aligned with ``result.state_messages``)."""
+
+
+def _book_states(path: str | Path, book_levels: int, book_out: Optional[str | Path],
+                 keep_book_states: bool) -> Optional[BookStates]:
+    if not book_levels:
+        if book_out is not None or keep_book_states:
+            raise ValueError(f"{path}: book_out and keep_book_states need book_levels (1 for the top of book)")
+        return None
+    return BookStates(book_levels, book_out, keep_book_states)
+
+
+def _result(states: Optional[BookStates], **kw) -> ReplayResult:
+    if states is None:
+        return ReplayResult(**kw)
+    return ReplayResult(**kw, book_states=states.states(), state_messages=states.messages(),
+                        book_out=str(states.writer.path) if states.writer else None)
+
+
 def replay_lobster(path: str | Path, orderbook: str | Path | None = None, *, progress: bool = False,
-                   tick_regime: TickRegime = TickRegime.PENNY_2005, threads: bool = True) -> ReplayResult:
+                   tick_regime: TickRegime = TickRegime.PENNY_2005, threads: bool = True, book_levels: int = 0,
+                   book_out: str | Path | None = None, keep_book_states: bool = False) -> ReplayResult:
     """Build the book from a LOBSTER message file; with its orderbook file, check
     it after every message (levels the file cannot explain are taken from it
     and counted). ``threads``: decode on a second thread while the book is
-    built (the same result; faster on two cores)."""
+    built (the same result; faster on two cores). {states}"""
     builder = BookBuilder(tick_regime)
-    bar = Progress(progress_total(path), Path(path).name, progress)
+    states = _book_states(path, book_levels, book_out, keep_book_states)
+    if states is not None:
+        symbol = lobster_symbol(path)
+        states.symbol_of = lambda locates: np.full(len(locates), symbol, dtype=object)
     rows = None
     if orderbook is not None:
+        check_lobster_pair(path, orderbook)
         levels = lobster_levels(orderbook) or lobster_levels(path)
         if not levels:
             raise ReplayError(f"{orderbook}: cannot tell the number of levels from the name")
         rows = OrderbookRows(orderbook, levels)
+    bar = Progress(progress_total(path), Path(path).name, progress)
+
+    def build(batch: np.ndarray, _: Any = None) -> None:
+        out = states.buffer(len(batch)) if states is not None else None
+        if rows is None:
+            builder.apply(batch, out)
+        else:
+            builder.apply_lobster_verified(batch, rows.take(len(batch)), out)
+        if states is not None:
+            states.took(batch, out)
+
     t0 = time.perf_counter()
     try:
         if threads and rows is None:
-            pipelined(lambda buffers: iter_lobster(path, bar, buffers), lambda batch, _: builder.apply(batch))
+            pipelined(lambda buffers: iter_lobster(path, bar, buffers), build)
         else:
             for batch in iter_lobster(path, bar):
-                if rows is None:
-                    builder.apply(batch)
-                else:
-                    builder.apply_lobster_verified(batch, rows.take(len(batch)))
+                build(batch)
+        if rows is not None:
+            rows.finish(builder.stats["messages"])
     finally:
         bar.close()
         if rows is not None:
             rows.close()
+        if states is not None:
+            states.close()
     seconds = time.perf_counter() - t0
-    return ReplayResult(str(path), "lobster", seconds, builder.stats, builder,
-                        orderbook=str(orderbook) if orderbook else None)
+    return _result(states, path=str(path), file_format="lobster", seconds=seconds, stats=builder.stats,
+                   builder=builder, orderbook=str(orderbook) if orderbook else None)
+
+
+replay_lobster.__doc__ = (replay_lobster.__doc__ or "").format(states=_STATE_KEYWORDS)
 
 
 def replay_itch(path: str | Path, symbols: Optional[list[str]] = None, *, progress: bool = False,
-                tick_regime: TickRegime = TickRegime.PENNY_2005, threads: bool = True) -> ReplayResult:
+                tick_regime: TickRegime = TickRegime.PENNY_2005, threads: bool = True, book_levels: int = 0,
+                book_out: str | Path | None = None, keep_book_states: bool = False) -> ReplayResult:
     """Build one book per stock from an ITCH 5.0 file (``symbols``: only those).
-    ``threads`` as for :func:`replay_lobster`."""
+    ``threads`` and the book states as for :func:`replay_lobster`."""
     builder = BookBuilder(tick_regime)
+    states = _book_states(path, book_levels, book_out, keep_book_states)
     decoder = ItchDecoder()
+    names = np.full(65_536, "", dtype=object)  # locate -> symbol, as the directory arrives
+    if states is not None:
+        states.symbol_of = lambda locates: names[locates]
     bar = Progress(progress_total(path), Path(path).name, progress)
     wanted = set(symbols or [])
     if wanted:
@@ -147,19 +203,27 @@ def replay_itch(path: str | Path, symbols: Optional[list[str]] = None, *, progre
     seen = [0]
 
     def directory() -> Optional[dict]:
-        """On the decoding thread, after a batch: the stock directory if it grew."""
-        if not wanted or decoder.stock_count == seen[0]:
+        """On the decoding thread, after a batch: the stock directory if it grew
+        and someone needs it (the symbol filter, or the book states' symbols)."""
+        if (not wanted and states is None) or decoder.stock_count == seen[0]:
             return None
         seen[0] = decoder.stock_count
         return decoder.stocks()
 
     def build(batch, stocks: Optional[dict]) -> None:
         if stocks:  # new directory entries: select the wanted symbols before building
+            for loc, (sym, _, _) in stocks.items():
+                names[loc] = sym
             new = {loc for loc, (sym, _, _) in stocks.items() if sym in wanted} - selected
             if new:
                 builder.select(new)
                 selected.update(new)
-        builder.apply(batch)
+        if states is None:
+            builder.apply(batch)
+            return
+        out = states.buffer(len(batch))
+        builder.apply(batch, out)
+        states.took(batch, out)
 
     t0 = time.perf_counter()
     try:
@@ -170,11 +234,14 @@ def replay_itch(path: str | Path, symbols: Optional[list[str]] = None, *, progre
                 build(batch, directory())
     finally:
         bar.close()
+        if states is not None:
+            states.close()
     seconds = time.perf_counter() - t0
     stats = builder.stats
     stats["messages_in_file"] = decoder.messages
     stats["skipped_types"] = decoder.skipped
-    return ReplayResult(str(path), "itch", seconds, stats, builder, stocks=decoder.stocks())
+    return _result(states, path=str(path), file_format="itch", seconds=seconds, stats=stats, builder=builder,
+                   stocks=decoder.stocks())
 
 
 def replay(path: str | Path, **kw) -> ReplayResult:

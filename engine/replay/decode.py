@@ -141,6 +141,13 @@ class OrderbookRows:
         out, self._rows = self._rows[:n], self._rows[n:]
         return np.ascontiguousarray(out)
 
+    def finish(self, messages: int) -> None:
+        """After the last message: refuse an orderbook file with rows left over."""
+        extra = len(self._rows) + sum(len(batch) for batch in self._batches)
+        if extra:
+            raise ReplayError(f"{self.path}: the orderbook file has {extra:,} more rows than the message file "
+                              f"has messages ({messages:,}): not this message file's orderbook")
+
     def close(self) -> None:
         self._stream.close()
 

@@ -92,6 +92,25 @@ def lobster_levels(path: str | Path) -> Optional[int]:
     return int(m.group(1)) if m else None
 
 
+_LOBSTER_NAME = re.compile(r"^(?P<symbol>[^_]+)_(?P<date>\d{4}-\d{2}-\d{2})_(?P<start>\d+)_(?P<end>\d+)_"
+                           r"(?:message|orderbook)_(?P<levels>\d+)\.csv")
+
+
+def check_lobster_pair(message_path: str | Path, orderbook_path: str | Path) -> None:
+    """Refuse an orderbook file whose LOBSTER name says it belongs to another
+    message file: another stock, day, time span or level count (names not in
+    LOBSTER's form are not compared; the rows are checked as they are read)."""
+    m = _LOBSTER_NAME.match(Path(message_path).name)
+    b = _LOBSTER_NAME.match(Path(orderbook_path).name)
+    if not m or not b:
+        return
+    what = {"symbol": "stock", "date": "day", "start": "start time", "end": "end time", "levels": "level count"}
+    for key, name in what.items():
+        if m[key] != b[key]:
+            raise ReplayError(f"{orderbook_path}: its {name} ({b[key]}) is not the message file's ({m[key]}): "
+                              f"not the orderbook of {Path(message_path).name}")
+
+
 def lobster_orderbook_for(message_path: str | Path) -> Optional[Path]:
     """The orderbook file that LOBSTER names beside a message file, if it exists."""
     p = Path(message_path)
@@ -106,5 +125,5 @@ def progress_total(path: str | Path) -> Optional[int]:
     return None if p.suffix in COMPRESSED_SUFFIXES else p.stat().st_size
 
 
-__all__ = ["COMPRESSED_SUFFIXES", "READ_ERRORS", "ReplayError", "file_format", "lobster_levels", "lobster_orderbook_for", "open_stream", "progress_total",
+__all__ = ["COMPRESSED_SUFFIXES", "READ_ERRORS", "ReplayError", "check_lobster_pair", "file_format", "lobster_levels", "lobster_orderbook_for", "open_stream", "progress_total",
            "read_error"]

@@ -79,6 +79,62 @@ public:
     const ReplayStats& stats() const noexcept { return stats_; }
 
     void apply(const FeedMessage* m, std::size_t n) {
+        apply_each(m, n, [](std::size_t, const FeedMessage&) {});
+    }
+
+    // As apply, and after each message the book of its stock into row i of
+    // `states`, in LOBSTER's orderbook layout: `levels` x (ask price, ask
+    // size, bid price, bid size), best first, displayed shares only; a level a
+    // side lacks is LOBSTER's dummy (ask price 9999999999, bid price
+    // -9999999999, size 0). A message that reaches no book (a system event,
+    // the stock directory, a stock not selected) gets a row of zeros.
+    void apply_with_states(const FeedMessage* m, std::size_t n, std::size_t levels, std::int64_t* states) {
+        scratch_.resize(levels);  // before any message: running out of memory changes nothing
+        apply_each(m, n, [&](std::size_t i, const FeedMessage& msg) {
+            write_state(msg, levels, states + i * 4 * levels);
+        });
+    }
+
+    static constexpr std::int64_t kNoAskPrice = 9'999'999'999, kNoBidPrice = -9'999'999'999;
+
+    // LOBSTER with its orderbook rows (row i = the book after message i, 4L
+    // integers: ask price, ask size, bid price, bid size per level). The first
+    // call's first row sets the starting book (its message is already in it).
+    // `levels` must be at least 1 (a row with no levels says nothing; false then).
+    // Each row is copied before it is used (the caller's array may change under
+    // the call, from another thread).
+    // With `states`, the book after each message (once corrected) goes into
+    // it as in apply_with_states, `state_levels` levels a row.
+    bool apply_lobster_verified(const FeedMessage* m, const std::int64_t* rows, std::size_t n, std::size_t levels,
+                                std::int64_t* states = nullptr, std::size_t state_levels = 0) {
+        if (levels == 0) return false;
+        row_.resize(4 * levels);
+        if (states) scratch_.resize(state_levels);
+        for (std::size_t i = 0; i < n; ++i) {
+            std::memcpy(row_.data(), rows + i * 4 * levels, row_.size() * sizeof(std::int64_t));
+            asm volatile("" : : "r"(row_.data()) : "memory");
+            const std::int64_t* row = row_.data();
+            const FeedMessage msg = copy_of(m[i]);
+            if (!started_) {
+                started_ = true;
+                ++stats_.messages;
+                correct(row, levels, /*count=*/false);
+            } else {
+                apply_one(msg);
+                ++stats_.rows_checked;
+                if (correct(row, levels, true)) ++stats_.rows_matched;
+            }
+            if (states) write_state(msg, state_levels, states + i * 4 * state_levels);
+        }
+        return true;
+    }
+
+private:
+    // A message is read once, into a local: the caller's array may change
+    // under a batch (another thread), and what is checked must be what is used.
+    // Apply each message, then call after(i, message).
+    template <class After>
+    void apply_each(const FeedMessage* m, std::size_t n, After&& after) {
         // Two-stage prefetch hides the cache misses of a large book: the id
         // index slot 16 messages ahead, then the order itself 8 ahead.
         constexpr std::size_t kIndexAhead = 16, kOrderAhead = 8;
@@ -89,39 +145,36 @@ public:
             if (i + kOrderAhead < n) {
                 if (Book* b = book(m[i + kOrderAhead].locate)) b->prefetch_order(m[i + kOrderAhead].order_id);
             }
-            apply_one(copy_of(m[i]));
+            const FeedMessage msg = copy_of(m[i]);
+            apply_one(msg);
+            after(i, msg);
         }
     }
 
-    // LOBSTER with its orderbook rows (row i = the book after message i, 4L
-    // integers: ask price, ask size, bid price, bid size per level). The first
-    // call's first row sets the starting book (its message is already in it).
-    // `levels` must be at least 1 (a row with no levels says nothing; false then).
-    // Each row is copied before it is used (the caller's array may change under
-    // the call, from another thread).
-    bool apply_lobster_verified(const FeedMessage* m, const std::int64_t* rows, std::size_t n, std::size_t levels) {
-        if (levels == 0) return false;
-        row_.resize(4 * levels);
-        for (std::size_t i = 0; i < n; ++i) {
-            std::memcpy(row_.data(), rows + i * 4 * levels, row_.size() * sizeof(std::int64_t));
-            asm volatile("" : : "r"(row_.data()) : "memory");
-            const std::int64_t* row = row_.data();
-            if (!started_) {
-                started_ = true;
-                ++stats_.messages;
-                correct(row, levels, /*count=*/false);
-                continue;
+    void write_state(const FeedMessage& m, std::size_t levels, std::int64_t* row) noexcept {
+        const auto kind = static_cast<FeedKind>(m.kind);
+        const Book* b = kind == FeedKind::SystemEvent || kind == FeedKind::StockDirectory ? nullptr : book(m.locate);
+        if (b == nullptr || (!selected_.empty() && !selected_[m.locate])) {
+            std::memset(row, 0, 4 * levels * sizeof(std::int64_t));
+            return;
+        }
+        for (Side side : {Side::Sell, Side::Buy}) {
+            const std::size_t off = side == Side::Sell ? 0 : 2;
+            const std::size_t k = levels == 1 ? (b->best(side, scratch_.data()) ? 1 : 0)
+                                              : b->depth(side, scratch_.data(), levels);
+            for (std::size_t i = 0; i < levels; ++i) {
+                std::int64_t* cell = row + 4 * i + off;
+                if (i < k) {
+                    cell[0] = scratch_[i].price;
+                    cell[1] = scratch_[i].quantity;
+                } else {
+                    cell[0] = side == Side::Sell ? kNoAskPrice : kNoBidPrice;
+                    cell[1] = 0;
+                }
             }
-            apply_one(copy_of(m[i]));
-            ++stats_.rows_checked;
-            if (correct(row, levels, true)) ++stats_.rows_matched;
         }
-        return true;
     }
 
-private:
-    // A message is read once, into a local: the caller's array may change
-    // under a batch (another thread), and what is checked must be what is used.
     static FeedMessage copy_of(const FeedMessage& src) noexcept {
         FeedMessage m;
         std::memcpy(&m, &src, sizeof m);
@@ -283,6 +336,7 @@ private:
 
     TickRegime regime_;
     std::vector<std::unique_ptr<Book>> books_;
+    std::vector<LevelView> scratch_;  // one side's levels, for write_state
     std::vector<std::uint8_t> crossed_;  // by locate: the book was crossed or locked after its last message
     std::vector<std::uint8_t> selected_;
     ReplayStats stats_;
