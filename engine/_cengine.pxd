@@ -357,6 +357,12 @@ cdef extern from "engine/feed/replay.hpp" namespace "engine" nogil:
         uint64_t cross_trades
         uint64_t cross_shares
         uint64_t halts
+        uint64_t modifies
+        uint64_t clears
+        uint64_t trades
+        uint64_t trade_shares
+        uint64_t fills
+        uint64_t fill_shares
         uint64_t system_events
         uint64_t directory
         uint64_t filtered

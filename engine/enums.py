@@ -149,6 +149,10 @@ class FeedKind(IntEnum):
     TRADING_HALT = 9  #: LOBSTER 7; ITCH H
     SYSTEM_EVENT = 10  #: ITCH S
     STOCK_DIRECTORY = 11  #: ITCH R
+    MODIFY = 12  #: Databento MBO M: new price and size, same id (priority kept only for a smaller size)
+    CLEAR = 13  #: Databento MBO R: the book emptied
+    TRADE = 14  #: Databento MBO T (the book changes by later messages)
+    FILL = 15  #: Databento MBO F (likewise)
 
 
 class Liquidity(IntEnum):

@@ -113,7 +113,7 @@ def test_an_itch_replay_keeps_and_writes_the_states(tmp_path, threads):
     assert np.array_equal(r.state_messages, records)
     assert np.array_equal(r.book_states, expected_states(records, 2))
     table = pq.read_table(tmp_path / "book.parquet")
-    assert table.column_names == ["message", "ts", "locate", "symbol"] + book_state_columns(2)
+    assert table.column_names == ["message", "ts", "locate", "symbol", "code"] + book_state_columns(2)
     assert table.num_rows == len(records) == r.messages
     assert table.column("message").to_pylist() == list(range(len(records)))
     assert np.array_equal(np.column_stack([table.column(c).to_numpy() for c in book_state_columns(2)]),

@@ -41,6 +41,7 @@ inline constexpr EnumEntry kEnums[] = {
     ENGINE_ENUM(FeedKind, Delete), ENGINE_ENUM(FeedKind, Execute), ENGINE_ENUM(FeedKind, ExecuteAtPrice),
     ENGINE_ENUM(FeedKind, Replace), ENGINE_ENUM(FeedKind, HiddenExecution), ENGINE_ENUM(FeedKind, CrossTrade),
     ENGINE_ENUM(FeedKind, TradingHalt), ENGINE_ENUM(FeedKind, SystemEvent), ENGINE_ENUM(FeedKind, StockDirectory),
+    ENGINE_ENUM(FeedKind, Modify), ENGINE_ENUM(FeedKind, Clear), ENGINE_ENUM(FeedKind, Trade), ENGINE_ENUM(FeedKind, Fill),
     ENGINE_ENUM(ComplianceCode, None), ENGINE_ENUM(ComplianceCode, NoTradeThrough),
     ENGINE_ENUM(ComplianceCode, SelfHelp), ENGINE_ENUM(ComplianceCode, NonRegularWay),
     ENGINE_ENUM(ComplianceCode, Auction), ENGINE_ENUM(ComplianceCode, CrossedMarket),

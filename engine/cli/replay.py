@@ -12,7 +12,8 @@ from engine.replay import ReplayError, lobster_levels, lobster_orderbook_for, re
 
 
 def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
-    p = sub.add_parser(name, help="replay LOBSTER or Nasdaq ITCH 5.0 files (plain, .gz, .xz, .bz2 or .zip)")
+    p = sub.add_parser(name, help="replay LOBSTER, Nasdaq ITCH 5.0 or Databento DBN (MBO) files "
+                       "(plain, .gz, .xz, .bz2, .zst or .zip)")
     p.add_argument("paths", nargs="*", type=Path,
                    help="message files; none: generate ITCH flow and replay that")
     p.add_argument("--mode", choices=["build", "match"], default="build",
@@ -25,10 +26,10 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
                    "condition[,feed]) for the trade-through check in match mode")
     p.add_argument("--quote-feed", choices=["CQS", "UQDF"], type=str.upper,
                    help="the feed of the quote file's condition codes, when it has no feed column")
-    p.add_argument("--symbols", help="ITCH: comma-separated symbols to build (default: all)")
+    p.add_argument("--symbols", help="ITCH, DBN: comma-separated symbols to build (default: all)")
     p.add_argument("--events-out", type=Path, help="match mode: write every event to .csv or .parquet")
     p.add_argument("--book-out", type=Path, help="build mode: write the book after every message to .csv or "
-                   ".parquet (LOBSTER's orderbook layout, led by message number, time, locate and symbol)")
+                   ".parquet (LOBSTER's orderbook layout, led by message number, time, locate, symbol and code)")
     p.add_argument("--levels", type=int, default=None, metavar="N",
                    help="levels a side in --book-out (default: a LOBSTER file's own level count, else 10)")
     p.add_argument("--generate", type=int, default=2_000_000, metavar="N",

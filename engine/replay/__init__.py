@@ -1,12 +1,15 @@
-"""Replaying historical order flow: LOBSTER and Nasdaq TotalView-ITCH 5.0.
+"""Replaying historical order flow: LOBSTER, Nasdaq TotalView-ITCH 5.0 and
+Databento DBN (MBO).
 
 One concept a module, imports running one way (files <- progress <- decode <-
 pipeline <- build, rematch; quotes and writers beside them):
 
-    files.py     opening files (plain, .gz, .xz, .bz2, .zip), telling their format, ReplayError
+    files.py     opening files (plain, .gz, .xz, .bz2, .zst, .zip), telling their format, ReplayError
     progress.py  a progress bar over the bytes read (tqdm when installed)
     decode.py    decoding in chunks into FEED_DTYPE records (in C++)
+    dbn.py       Databento DBN (MBO) files into FEED_DTYPE records (numpy)
     pipeline.py  decoding on a second thread while the books are built
+    states.py    the book after every message: arrays, CSV, Parquet
     build.py     book building, and its check against LOBSTER orderbook files
     quotes.py    away venues' quotes (TAQ, or the project's own CSV) for re-matching
     writers.py   events to CSV or Parquet
@@ -17,7 +20,8 @@ stock; a LOBSTER orderbook file makes it a verification, row by row.
 Re-matching (:func:`rematch`) sends the flow's orders through the engine's own
 matching instead.
 """
-from engine.replay.build import ANOMALIES, ReplayResult, lobster_symbol, replay, replay_itch, replay_lobster
+from engine.replay.build import ANOMALIES, ReplayResult, lobster_symbol, replay, replay_dbn, replay_itch, replay_lobster
+from engine.replay.dbn import iter_dbn
 from engine.replay.decode import OrderbookRows, iter_itch, iter_lobster, read_lobster_orderbook
 from engine.replay.files import ReplayError, file_format, lobster_levels, lobster_orderbook_for, open_stream, progress_total
 from engine.replay.progress import Progress
@@ -34,6 +38,7 @@ __all__ = [
     "ReplayError",
     "ReplayResult",
     "file_format",
+    "iter_dbn",
     "iter_itch",
     "iter_lobster",
     "lobster_levels",
@@ -45,6 +50,7 @@ __all__ = [
     "read_quote_file",
     "rematch",
     "replay",
+    "replay_dbn",
     "replay_itch",
     "replay_lobster",
 ]

@@ -6,13 +6,15 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any, Optional
 
 import numpy as np
 
 from engine._core import Book, BookBuilder, ItchDecoder
 from engine.enums import TickRegime
-from engine.replay.decode import OrderbookRows, iter_itch, iter_lobster
+from engine.replay.dbn import DbnReader, iter_dbn
+from engine.replay.decode import Buffers, OrderbookRows, iter_itch, iter_lobster
 from engine.replay.files import ReplayError, check_lobster_pair, file_format, lobster_levels, progress_total
 from engine.replay.pipeline import pipelined
 from engine.replay.progress import Progress
@@ -93,6 +95,9 @@ class ReplayResult:
             f"  executions {s['executions']:,} for {s['executed_shares']:,} shares; hidden {s['hidden_executions']:,}"
             f" for {s['hidden_shares']:,}; crosses {s['cross_trades']:,} for {s['cross_shares']:,}",
         ]
+        if self.file_format == "dbn":
+            lines.append(f"  modifies {s['modifies']:,}, clears {s['clears']:,}; trades {s['trades']:,} for"
+                         f" {s['trade_shares']:,} shares, fills {s['fills']:,} for {s['fill_shares']:,}")
         anomalies = [k for k in ANOMALIES if s.get(k)]
         lines.append("  anomalies: " + ("none" if not anomalies else ", ".join(f"{k} {s[k]:,}" for k in anomalies)))
         lines += [f"    {k}: {ANOMALIES[k]}" for k in anomalies if k != "crossed_states"]
@@ -184,37 +189,37 @@ def replay_lobster(path: str | Path, orderbook: str | Path | None = None, *, pro
 replay_lobster.__doc__ = (replay_lobster.__doc__ or "").format(states=_STATE_KEYWORDS)
 
 
-def replay_itch(path: str | Path, symbols: Optional[list[str]] = None, *, progress: bool = False,
-                tick_regime: TickRegime = TickRegime.PENNY_2005, threads: bool = True, book_levels: int = 0,
-                book_out: str | Path | None = None, keep_book_states: bool = False) -> ReplayResult:
-    """Build one book per stock from an ITCH 5.0 file (``symbols``: only those).
-    ``threads`` and the book states as for :func:`replay_lobster`."""
+def _replay_stocks(path: str | Path, file_format: str, batches: Callable[[Progress, Optional[Buffers]], Any],
+                   stock_count: Callable[[], int], stocks: Callable[[], dict], symbols: Optional[list[str]],
+                   progress: bool, tick_regime: TickRegime, threads: bool, states: Optional[BookStates]
+                   ) -> tuple[BookBuilder, float]:
+    """Build one book per stock from a file of many (ITCH, DBN): ``batches``
+    decodes it; ``stock_count`` and ``stocks`` tell the stocks met so far
+    (``{locate: (symbol, ...)}``), for the symbol filter and the states' symbols."""
     builder = BookBuilder(tick_regime)
-    states = _book_states(path, book_levels, book_out, keep_book_states)
-    decoder = ItchDecoder()
-    names = np.full(65_536, "", dtype=object)  # locate -> symbol, as the directory arrives
+    names = np.full(65_536, "", dtype=object)  # locate -> symbol, as the stocks arrive
     if states is not None:
         states.symbol_of = lambda locates: names[locates]
     bar = Progress(progress_total(path), Path(path).name, progress)
     wanted = set(symbols or [])
     if wanted:
-        builder.select([])  # nothing is built until the directory names a wanted symbol
+        builder.select([])  # nothing is built until a wanted symbol appears
     selected: set[int] = set()
     seen = [0]
 
     def directory() -> Optional[dict]:
-        """On the decoding thread, after a batch: the stock directory if it grew
-        and someone needs it (the symbol filter, or the book states' symbols)."""
-        if (not wanted and states is None) or decoder.stock_count == seen[0]:
+        """On the decoding thread, after a batch: the stocks if more were met
+        and someone needs them (the symbol filter, or the book states' symbols)."""
+        if (not wanted and states is None) or stock_count() == seen[0]:
             return None
-        seen[0] = decoder.stock_count
-        return decoder.stocks()
+        seen[0] = stock_count()
+        return stocks()
 
-    def build(batch, stocks: Optional[dict]) -> None:
-        if stocks:  # new directory entries: select the wanted symbols before building
-            for loc, (sym, _, _) in stocks.items():
+    def build(batch, met: Optional[dict]) -> None:
+        if met:  # new stocks: select the wanted symbols before building
+            for loc, (sym, *_rest) in met.items():
                 names[loc] = sym
-            new = {loc for loc, (sym, _, _) in stocks.items() if sym in wanted} - selected
+            new = {loc for loc, (sym, *_rest) in met.items() if sym in wanted} - selected
             if new:
                 builder.select(new)
                 selected.update(new)
@@ -228,15 +233,27 @@ def replay_itch(path: str | Path, symbols: Optional[list[str]] = None, *, progre
     t0 = time.perf_counter()
     try:
         if threads:
-            pipelined(lambda buffers: iter_itch(path, decoder, bar, buffers), build, after_batch=directory)
+            pipelined(lambda buffers: batches(bar, buffers), build, after_batch=directory)
         else:
-            for batch in iter_itch(path, decoder, bar):
+            for batch in batches(bar, None):
                 build(batch, directory())
     finally:
         bar.close()
         if states is not None:
             states.close()
-    seconds = time.perf_counter() - t0
+    return builder, time.perf_counter() - t0
+
+
+def replay_itch(path: str | Path, symbols: Optional[list[str]] = None, *, progress: bool = False,
+                tick_regime: TickRegime = TickRegime.PENNY_2005, threads: bool = True, book_levels: int = 0,
+                book_out: str | Path | None = None, keep_book_states: bool = False) -> ReplayResult:
+    """Build one book per stock from an ITCH 5.0 file (``symbols``: only those).
+    ``threads`` and the book states as for :func:`replay_lobster`."""
+    states = _book_states(path, book_levels, book_out, keep_book_states)
+    decoder = ItchDecoder()
+    builder, seconds = _replay_stocks(
+        path, "itch", lambda bar, buffers: iter_itch(path, decoder, bar, buffers), lambda: decoder.stock_count,
+        decoder.stocks, symbols, progress, tick_regime, threads, states)
     stats = builder.stats
     stats["messages_in_file"] = decoder.messages
     stats["skipped_types"] = decoder.skipped
@@ -244,13 +261,34 @@ def replay_itch(path: str | Path, symbols: Optional[list[str]] = None, *, progre
                    stocks=decoder.stocks())
 
 
+def replay_dbn(path: str | Path, symbols: Optional[list[str]] = None, *, progress: bool = False,
+               tick_regime: TickRegime = TickRegime.PENNY_2005, threads: bool = True, book_levels: int = 0,
+               book_out: str | Path | None = None, keep_book_states: bool = False) -> ReplayResult:
+    """Build one book per instrument from a Databento DBN file of MBO records
+    (``.dbn`` or ``.dbn.zst``; needs databento-dbn, and zstandard for .zst;
+    mapping in engine.replay.dbn). ``symbols``, ``threads`` and the book
+    states as for :func:`replay_itch`; in the states, ``code & 128`` (F_LAST)
+    marks the rows where an event is complete."""
+    states = _book_states(path, book_levels, book_out, keep_book_states)
+    reader = DbnReader(path)
+    builder, seconds = _replay_stocks(
+        path, "dbn", lambda bar, buffers: iter_dbn(path, reader, bar, buffers), lambda: len(reader.stocks),
+        lambda: dict(reader.stocks), symbols, progress, tick_regime, threads, states)
+    stats = builder.stats
+    stats["skipped_types"] = reader.skipped
+    return _result(states, path=str(path), file_format="dbn", seconds=seconds, stats=stats, builder=builder,
+                   stocks=dict(reader.stocks))
+
+
 def replay(path: str | Path, **kw) -> ReplayResult:
-    """Replay a LOBSTER or ITCH file, whichever it is (see :func:`replay_lobster`, :func:`replay_itch`)."""
-    if file_format(path) == "lobster":
+    """Replay a LOBSTER, ITCH or DBN file, whichever it is (see
+    :func:`replay_lobster`, :func:`replay_itch`, :func:`replay_dbn`)."""
+    fmt = file_format(path)
+    if fmt == "lobster":
         kw.pop("symbols", None)
         return replay_lobster(path, **kw)
     kw.pop("orderbook", None)
-    return replay_itch(path, **kw)
+    return replay_dbn(path, **kw) if fmt == "dbn" else replay_itch(path, **kw)
 
 
-__all__ = ["ReplayResult", "replay", "replay_itch", "replay_lobster"]
+__all__ = ["ANOMALIES", "ReplayResult", "lobster_symbol", "replay", "replay_dbn", "replay_itch", "replay_lobster"]

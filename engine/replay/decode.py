@@ -30,7 +30,7 @@ class Buffers(Protocol):
     def unused(self, array: np.ndarray) -> None: ...
 
 
-def _decode_stream(stream: BinaryIO, decode: Decode, path: str | Path, what: str,
+def decode_stream(stream: BinaryIO, decode: Decode, path: str | Path, what: str,
                    progress: Optional[Progress] = None,
                    out: Optional[Buffers] = None) -> Iterator[np.ndarray]:
     """Read `stream` into one reused block and yield decoded record batches.
@@ -101,7 +101,7 @@ def iter_lobster(path: str | Path, progress: Optional[Progress] = None,
     arrays: one, unless ``buffers`` lends others)."""
     decoder = LobsterDecoder()
     with open_stream(path) as f:
-        yield from _decode_stream(f, lambda d, fin, o: decoder.decode(d, fin, out=o), path, "", progress,
+        yield from decode_stream(f, lambda d, fin, o: decoder.decode(d, fin, out=o), path, "", progress,
                                   buffers or OneBuffer())
 
 
@@ -110,7 +110,7 @@ def iter_itch(path: str | Path, decoder: Optional[ItchDecoder] = None,
     """ITCH message records, batch by batch (``FEED_DTYPE``; as :func:`iter_lobster`)."""
     decoder = decoder or ItchDecoder()
     with open_stream(path) as f:
-        yield from _decode_stream(f, lambda d, fin, o: decoder.decode(d, fin, out=o), path, "", progress,
+        yield from decode_stream(f, lambda d, fin, o: decoder.decode(d, fin, out=o), path, "", progress,
                                   buffers or OneBuffer())
 
 
@@ -118,7 +118,7 @@ def _orderbook_batches(stream: BinaryIO, path: str | Path, levels: int) -> Itera
     """A LOBSTER orderbook stream's rows, batch by batch (int64, ``4 * levels``
     columns; each batch a fresh array, safe to keep)."""
     decoder = OrderbookDecoder(levels)
-    return _decode_stream(stream, lambda d, fin, _o: decoder.decode(d, fin), path, "")
+    return decode_stream(stream, lambda d, fin, _o: decoder.decode(d, fin), path, "")
 
 
 class OrderbookRows:

@@ -16,11 +16,20 @@ class ReplayError(ValueError):
     """A file that cannot be replayed: names the file, where, and what."""
 
 
+def _zstd_open(path: Path, mode: str) -> BinaryIO:
+    try:
+        import zstandard
+    except ImportError:
+        raise ReplayError(f"{path}: reading .zst needs zstandard (pip install zstandard, or the dbn extra)") from None
+    return zstandard.open(path, mode)  # type: ignore[no-any-return]
+
+
 # Compressed formats by suffix: the opener, and the bytes every such file starts with.
 _COMPRESSED = {
     ".gz": (gzip.open, b"\x1f\x8b", "gzip"),
     ".xz": (lzma.open, b"\xfd7zXZ\x00", "xz"),
     ".bz2": (bz2.open, b"BZh", "bzip2"),
+    ".zst": (_zstd_open, b"\x28\xb5\x2f\xfd", "zstd"),
 }
 COMPRESSED_SUFFIXES = (*_COMPRESSED, ".zip")
 
@@ -29,7 +38,7 @@ READ_ERRORS = (OSError, EOFError, lzma.LZMAError, zlib.error, zipfile.BadZipFile
 
 
 def open_stream(path: str | Path) -> BinaryIO:
-    """Open a plain, gzip (``.gz``), xz (``.xz``), bzip2 (``.bz2``) or zip
+    """Open a plain, gzip (``.gz``), xz (``.xz``), bzip2 (``.bz2``), zstd (``.zst``) or zip
     (``.zip``, its only or first member) file for reading bytes. A file whose
     first bytes are not what its suffix claims is refused (ReplayError); so is
     a folder."""
@@ -67,14 +76,17 @@ def read_error(path: str | Path, offset: int, exc: BaseException) -> ReplayError
 
 
 def file_format(path: str | Path) -> str:
-    """``"lobster"`` or ``"itch"``: from the name (``.csv``: LOBSTER; ``itch``
-    in it: ITCH), else from the first bytes. The decoders then check each
-    record, so a file of another format fails on its first rows or frames."""
+    """``"lobster"``, ``"itch"`` or ``"dbn"``: from the name (``.csv``: LOBSTER;
+    ``.dbn``: DBN; ``itch`` in it: ITCH), else from the first bytes. The
+    decoders then check each record, so a file of another format fails on its
+    first rows or frames."""
     name = Path(path).name.lower()
     for suffix in COMPRESSED_SUFFIXES:
         name = name.removesuffix(suffix)
     if name.endswith(".csv"):
         return "lobster"
+    if name.endswith(".dbn"):
+        return "dbn"
     if name.endswith(".itch") or "itch" in name:
         return "itch"
     with open_stream(path) as f:
@@ -83,6 +95,8 @@ def file_format(path: str | Path) -> str:
         except READ_ERRORS as exc:
             raise read_error(path, 0, exc) from None
     head = head.removeprefix(b"\xef\xbb\xbf")
+    if head[:3] == b"DBN":
+        return "dbn"
     return "lobster" if head[:1].isdigit() or head[:4] == b"Time" else "itch"
 
 

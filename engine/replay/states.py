@@ -8,7 +8,9 @@ level a side lacks is LOBSTER's dummy (ask price 9999999999, bid price
 -9999999999, size 0). A message that reaches no book (a system event, the
 stock directory, a stock not selected) gets a row of zeros. Written files
 lead each row with the message's number in the file, its time (ns after
-midnight), its stock locate and symbol.
+midnight; DBN: since the epoch), its stock locate and symbol, and its code
+(DBN: the record's flags, whose bit 128, F_LAST, marks where an event ends
+and the book is whole).
 """
 from __future__ import annotations
 
@@ -74,7 +76,7 @@ class BookStateWriter:
             return
         data = {"message": _pa.array(np.arange(self.rows, self.rows + len(messages), dtype=np.int64)),
                 "ts": _pa.array(messages["ts"]), "locate": _pa.array(messages["locate"]),
-                "symbol": _pa.array(symbol_of(messages["locate"]))}
+                "symbol": _pa.array(symbol_of(messages["locate"])), "code": _pa.array(messages["code"])}
         data.update({name: _pa.array(states[:, j]) for j, name in enumerate(self._columns)})
         table = _pa.table(data)
         try:

@@ -146,6 +146,11 @@ enum class FeedKind : std::uint8_t {
     TradingHalt = 9,      // trading halted / resumed (LOBSTER 7; ITCH H)
     SystemEvent = 10,     // start/end of messages, hours (ITCH S)
     StockDirectory = 11,  // a symbol's locate code (ITCH R)
+    Modify = 12,          // an order's new price and size, same id (Databento MBO M): priority kept
+                          // only when the price stays and the size goes down
+    Clear = 13,           // every order of the book removed (Databento MBO R)
+    Trade = 14,           // an aggressor's trade; the book changes by later messages (Databento MBO T)
+    Fill = 15,            // a resting order's fill; likewise (Databento MBO F)
 };
 
 // Bits of Event::flags.

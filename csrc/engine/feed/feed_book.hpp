@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <limits>
 
 #include "../core/book_state.hpp"
 
@@ -81,6 +82,38 @@ public:
         const Side side = b_.order(slot).side;
         b_.detach(slot);
         return add(ts, new_id, side, price, qty);
+    }
+
+    // An order's new price and size under the same id (Databento's modify): it
+    // keeps its place when the price stays and the size does not grow, else
+    // goes to the back of its (new) level. A size of 0 removes it. An unusable
+    // price or size changes nothing. UnknownOld when the id is not in the book.
+    FeedAdd modify(Timestamp ts, OrderId id, Price price, Quantity qty) {
+        const std::uint32_t slot = b_.find_slot(id);
+        if (slot == OrderIndex::kNotFound) return FeedAdd::UnknownOld;
+        if (qty == 0) {
+            b_.detach(slot);
+            return FeedAdd::Added;
+        }
+        if (price <= 0 || price > kMaxPrice) return FeedAdd::BadPrice;
+        if (qty < 0 || qty > kMaxQuantity) return FeedAdd::BadSize;
+        const Order& o = b_.order(slot);
+        if (price == o.price && qty <= o.leaves()) {
+            if (qty < o.leaves()) b_.shrink(slot, static_cast<std::uint32_t>(o.leaves() - qty));
+            return FeedAdd::Added;
+        }
+        b_.make_room_for_an_order();  // before the order goes
+        const Side side = o.side;
+        b_.detach(slot);
+        return add(ts, id, side, price, qty);
+    }
+
+    // Every order removed (Databento's clear); the book stays the same object.
+    void clear() {
+        for (Side side : {Side::Buy, Side::Sell}) {
+            PriceLadder& l = b_.ladder(side);
+            while (!l.empty()) take_at(side, l.best_price(), std::numeric_limits<Quantity>::max());
+        }
     }
 
     // Remove up to qty shares resting at a price, newest orders first (when a

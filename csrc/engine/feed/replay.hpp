@@ -34,6 +34,12 @@ struct ReplayStats {
     std::uint64_t cross_trades = 0;
     std::uint64_t cross_shares = 0;
     std::uint64_t halts = 0;
+    std::uint64_t modifies = 0;         // Databento MBO: an order's new price and size
+    std::uint64_t clears = 0;           // ... a book emptied
+    std::uint64_t trades = 0;           // ... an aggressor's trade (the book changes by later messages)
+    std::uint64_t trade_shares = 0;
+    std::uint64_t fills = 0;            // ... a resting order's fill (likewise)
+    std::uint64_t fill_shares = 0;
     std::uint64_t system_events = 0;
     std::uint64_t directory = 0;
     std::uint64_t filtered = 0;         // messages for stocks not selected
@@ -203,7 +209,7 @@ private:
         // its orderbook file) can cross: only an add can make it so, and only
         // a crossed book needs looking at after a removal.
         std::uint8_t& crossed = crossed_[m.locate];
-        if (kind == FeedKind::Add || kind == FeedKind::Replace || crossed) {
+        if (kind == FeedKind::Add || kind == FeedKind::Replace || kind == FeedKind::Modify || crossed) {
             const Price bid = b.best_ranked_price(Side::Buy), ask = b.best_ranked_price(Side::Sell);
             crossed = bid != 0 && ask != 0 && bid >= ask;
         }
@@ -252,6 +258,29 @@ private:
                 return;
             case FeedKind::TradingHalt:
                 ++stats_.halts;
+                return;
+            case FeedKind::Modify: {
+                ++stats_.modifies;
+                const FeedAdd r = fb.modify(m.ts, m.order_id, m.price, m.quantity);
+                if (r != FeedAdd::UnknownOld) {
+                    count(r);
+                    return;
+                }
+                ++stats_.unknown_orders;  // a modify says all an add does: the order is live, here
+                count(fb.add(m.ts, m.order_id, side, m.price, m.quantity));
+                return;
+            }
+            case FeedKind::Clear:
+                ++stats_.clears;
+                fb.clear();
+                return;
+            case FeedKind::Trade:
+                ++stats_.trades;
+                stats_.trade_shares += static_cast<std::uint64_t>(std::max<Quantity>(m.quantity, 0));
+                return;
+            case FeedKind::Fill:
+                ++stats_.fills;
+                stats_.fill_shares += static_cast<std::uint64_t>(std::max<Quantity>(m.quantity, 0));
                 return;
             default:
                 return;
