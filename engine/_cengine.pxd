@@ -466,3 +466,13 @@ cdef extern from "engine/introspect.hpp" namespace "engine::introspect" nogil:
     size_t kEnumCount
     size_t kFieldCount
     size_t kRecordCount
+
+
+cdef extern from "engine/feed/lobster_writer.hpp" namespace "engine" nogil:
+    cdef cppclass LobsterWriter:
+        LobsterWriter(TickRegime regime, size_t levels) except +
+        void write(const FeedMessage* m, size_t n, string& messages, string& orderbook) except +
+        uint64_t rows()
+        uint64_t skipped()
+        Timestamp first_ts()
+        Timestamp last_ts()

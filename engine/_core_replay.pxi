@@ -354,6 +354,59 @@ cdef class FeedBook:
         return _borrowed_book(self._book, self, self._guard, self.symbol)
 
 
+cdef class LobsterWriter:
+    """Writes one stock's LOBSTER message and orderbook files from its venue's
+    messages (``FEED_DTYPE``, in order): each :meth:`write` returns the text of
+    both files' new rows (C++ ``feed/lobster_writer.hpp``: LOBSTER's seven
+    types, its dummies for missing levels, times in seconds after midnight;
+    every message written, so the files replay exactly)."""
+
+    cdef ce.LobsterWriter* _writer
+    cdef _Guard _guard
+    cdef readonly int levels
+
+    def __cinit__(self, levels, tick_regime=TickRegime.PENNY_2005):
+        cdef int64_t n = _i64(levels, "levels")
+        if n < 1 or n > 1000:
+            raise ValueError(f"levels={n} must be between 1 and 1000")
+        self._writer = new ce.LobsterWriter(_regime(tick_regime), <size_t>n)
+        self._guard = _Guard("LobsterWriter")
+        self.levels = <int>n
+
+    def __dealloc__(self):
+        del self._writer
+
+    def write(self, cnp.ndarray messages not None):
+        """Apply the messages; returns ``(message rows, orderbook rows)`` as bytes."""
+        _require_records(messages, FEED_DTYPE, "messages", "FEED_DTYPE")
+        cdef const ce.FeedMessage* first = <const ce.FeedMessage*>cnp.PyArray_DATA(messages)
+        cdef size_t n = messages.shape[0]
+        cdef string rows
+        cdef string book
+        with self._guard:
+            with nogil:
+                self._writer.write(first, n, rows, book)
+        return <bytes>rows, <bytes>book
+
+    @property
+    def rows(self):
+        """Message rows written so far."""
+        return self._writer.rows()
+
+    @property
+    def skipped(self):
+        """Messages not written: about orders never added, or no book change (directory, system events)."""
+        return self._writer.skipped()
+
+    @property
+    def first_ts(self):
+        return self._writer.first_ts()
+
+    @property
+    def last_ts(self):
+        return self._writer.last_ts()
+
+
 cdef class Rematcher:
     """Sends historical flow (``FEED_DTYPE``) through a book's own matching: new
     orders, cancels and replaces as they were, each execution as an inferred

@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 from engine._core import generate_itch
-from engine.replay import ReplayError, lobster_levels, lobster_orderbook_for, rematch, replay
+from engine.replay import ReplayError, file_format, lobster_levels, lobster_orderbook_for, rematch, replay, write_lobster
 
 
 def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
@@ -31,7 +31,12 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     p.add_argument("--book-out", type=Path, help="build mode: write the book after every message to .csv or "
                    ".parquet (LOBSTER's orderbook layout, led by message number, time, locate, symbol and code)")
     p.add_argument("--levels", type=int, default=None, metavar="N",
-                   help="levels a side in --book-out (default: a LOBSTER file's own level count, else 10)")
+                   help="levels a side in --book-out and --lobster-out (default: a LOBSTER file's own level "
+                        "count, else 10)")
+    p.add_argument("--lobster-out", type=Path, metavar="DIR",
+                   help="ITCH: write LOBSTER message and orderbook files for each stock (--symbols) into DIR")
+    p.add_argument("--date", help="--lobster-out: the trading day for the file names, YYYY-MM-DD "
+                   "(default: from the ITCH file's name)")
     p.add_argument("--generate", type=int, default=2_000_000, metavar="N",
                    help="with no paths: order messages of generated ITCH (default 2,000,000)")
     p.add_argument("--progress", dest="progress", action="store_true", default=None, help="show a progress bar")
@@ -63,6 +68,13 @@ def _replay_paths(args: argparse.Namespace, paths: list[Path]) -> int:
     symbols = [s.strip() for s in args.symbols.split(",")] if args.symbols else None
     try:
         for path in paths:
+            if args.lobster_out is not None:
+                if file_format(path) != "itch":
+                    raise ReplayError(f"{path}: --lobster-out makes LOBSTER files from ITCH files")
+                written = write_lobster(path, args.lobster_out, symbols=symbols, levels=args.levels or 10,
+                                        date=args.date, progress=progress)
+                print(written.summary())
+                continue
             if args.mode == "match":
                 matched = rematch(path, args.quotes, symbol=symbols[0] if symbols else None, progress=progress,
                                   events_out=args.events_out, quote_feed=args.quote_feed)

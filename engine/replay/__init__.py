@@ -10,6 +10,7 @@ pipeline <- build, rematch; quotes and writers beside them):
     dbn.py       Databento DBN (MBO) files into FEED_DTYPE records (numpy)
     pipeline.py  decoding on a second thread while the books are built
     states.py    the book after every message: arrays, CSV, Parquet
+    lobster_out.py  LOBSTER message and orderbook files made from ITCH
     build.py     book building, and its check against LOBSTER orderbook files
     quotes.py    away venues' quotes (TAQ, or the project's own CSV) for re-matching
     writers.py   events to CSV or Parquet
@@ -23,6 +24,7 @@ matching instead.
 from engine.replay.build import ANOMALIES, ReplayResult, lobster_symbol, replay, replay_dbn, replay_itch, replay_lobster
 from engine.replay.dbn import iter_dbn
 from engine.replay.decode import OrderbookRows, iter_itch, iter_lobster, read_lobster_orderbook
+from engine.replay.lobster_out import LobsterFiles, write_lobster
 from engine.replay.files import ReplayError, file_format, lobster_levels, lobster_orderbook_for, open_stream, progress_total
 from engine.replay.progress import Progress
 from engine.replay.quotes import read_quote_file
@@ -32,6 +34,7 @@ from engine.replay.writers import EventWriter
 __all__ = [
     "ANOMALIES",
     "EventWriter",
+    "LobsterFiles",
     "OrderbookRows",
     "Progress",
     "RematchResult",
@@ -53,4 +56,5 @@ __all__ = [
     "replay_dbn",
     "replay_itch",
     "replay_lobster",
+    "write_lobster",
 ]
