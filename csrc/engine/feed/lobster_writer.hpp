@@ -110,16 +110,8 @@ private:
         last_ts_ = ts;
         ++rows_;
         seconds(ts, messages);
-        messages += ',';
-        number(type, messages);
-        messages += ',';
-        number(id, messages);
-        messages += ',';
-        number(size, messages);
-        messages += ',';
-        number(price, messages);
-        messages += ',';
-        number(direction, messages);
+        column(type, messages), column(id, messages), column(size, messages), column(price, messages);
+        column(direction, messages);
         messages += '\n';
         book_row(orderbook);
     }
@@ -179,6 +171,12 @@ private:
         }
         frac[0] = '.';
         out.append(frac, 10);
+    }
+
+    template <class T>
+    static void column(T v, std::string& out) {
+        out += ',';
+        number(v, out);
     }
 
     template <class T>
