@@ -52,6 +52,7 @@ from engine.enums import (
     TimeInForce,
 )
 from engine.events import describe_event, event_counts, format_events
+from engine.tables import to_arrow, to_pandas
 from engine.prices import (
     ceil_valid,
     floor_valid,
@@ -127,4 +128,6 @@ __all__ = [
     "tick_size",
     "to_decimal",
     "to_units",
+    "to_arrow",
+    "to_pandas",
 ]

@@ -414,6 +414,7 @@ cdef extern from "engine/feed/rematch.hpp" namespace "engine" nogil:
         uint64_t messages
         uint64_t orders
         uint64_t cancels
+        uint64_t deletes
         uint64_t replaces
         uint64_t inferred_takers
         uint64_t history_executions

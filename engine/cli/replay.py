@@ -35,8 +35,8 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
                         "count, else 10)")
     p.add_argument("--lobster-out", type=Path, metavar="DIR",
                    help="ITCH: write LOBSTER message and orderbook files for each stock (--symbols) into DIR")
-    p.add_argument("--date", help="--lobster-out: the trading day for the file names, YYYY-MM-DD "
-                   "(default: from the ITCH file's name)")
+    p.add_argument("--date", help="the trading day, YYYY-MM-DD: for --lobster-out's file names (default: from "
+                   "the ITCH file's name); in match mode, the day to take from a TAQ quote file of several")
     p.add_argument("--generate", type=int, default=2_000_000, metavar="N",
                    help="with no paths: order messages of generated ITCH (default 2,000,000)")
     p.add_argument("--progress", dest="progress", action="store_true", default=None, help="show a progress bar")
@@ -77,7 +77,8 @@ def _replay_paths(args: argparse.Namespace, paths: list[Path]) -> int:
                 continue
             if args.mode == "match":
                 matched = rematch(path, args.quotes, symbol=symbols[0] if symbols else None, progress=progress,
-                                  events_out=args.events_out, quote_feed=args.quote_feed)
+                                  events_out=args.events_out, quote_feed=args.quote_feed,
+                                  quote_date=args.date)
                 print(matched.summary())
                 continue
             orderbook = None if args.no_check else (args.orderbook or lobster_orderbook_for(path))

@@ -21,13 +21,21 @@ stock; a LOBSTER orderbook file makes it a verification, row by row.
 Re-matching (:func:`rematch`) sends the flow's orders through the engine's own
 matching instead.
 """
-from engine.replay.build import ANOMALIES, ReplayResult, lobster_symbol, replay, replay_dbn, replay_itch, replay_lobster
+from engine.replay.build import ANOMALIES, ReplayResult, replay, replay_dbn, replay_itch, replay_lobster
 from engine.replay.dbn import iter_dbn
 from engine.replay.decode import OrderbookRows, iter_itch, iter_lobster, read_lobster_orderbook
 from engine.replay.lobster_out import LobsterFiles, write_lobster
-from engine.replay.files import ReplayError, file_format, lobster_levels, lobster_orderbook_for, open_stream, progress_total
+from engine.replay.files import (
+    ReplayError,
+    file_format,
+    lobster_levels,
+    lobster_orderbook_for,
+    lobster_symbol,
+    open_stream,
+    progress_total,
+)
 from engine.replay.progress import Progress
-from engine.replay.quotes import read_quote_file
+from engine.replay.quotes import QuoteFile, read_quote_file, read_quotes
 from engine.replay.rematch import RematchResult, rematch
 from engine.replay.writers import EventWriter
 
@@ -37,6 +45,7 @@ __all__ = [
     "LobsterFiles",
     "OrderbookRows",
     "Progress",
+    "QuoteFile",
     "RematchResult",
     "ReplayError",
     "ReplayResult",
@@ -51,6 +60,7 @@ __all__ = [
     "progress_total",
     "read_lobster_orderbook",
     "read_quote_file",
+    "read_quotes",
     "rematch",
     "replay",
     "replay_dbn",

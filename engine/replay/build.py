@@ -15,10 +15,18 @@ from engine._core import Book, BookBuilder, ItchDecoder
 from engine.enums import TickRegime
 from engine.replay.dbn import DbnReader, iter_dbn
 from engine.replay.decode import Buffers, OrderbookRows, iter_itch, iter_lobster
-from engine.replay.files import ReplayError, check_lobster_pair, file_format, lobster_levels, progress_total
+from engine.replay.files import (
+    ReplayError,
+    check_lobster_pair,
+    file_format,
+    lobster_levels,
+    lobster_symbol,
+    progress_total,
+)
 from engine.replay.pipeline import pipelined
 from engine.replay.progress import Progress
-from engine.replay.states import BookStates
+from engine.replay.states import BookStates, book_state_columns
+from engine.tables import to_arrow, to_pandas
 
 
 # Each anomaly the book building counts (BookBuilder.stats), and what it means.
@@ -34,11 +42,6 @@ ANOMALIES: dict[str, str] = {
     "bad_sizes": "adds of no shares or more than MAX_QUANTITY (sizes in satoshis, say): ignored",
     "crossed_states": "messages after which the book was crossed or locked",
 }
-
-
-def lobster_symbol(path: str | Path) -> str:
-    """The ticker in a LOBSTER file name (``AMZN_2012-06-21_..._message_10.csv`` -> ``AMZN``)."""
-    return Path(path).name.split("_", 1)[0].split(".", 1)[0]
 
 
 @dataclass
@@ -83,6 +86,44 @@ class ReplayResult:
                     return self.builder.book(loc, sym)
             raise KeyError(f"no stock {symbol_or_locate!r} in {self.path}")
         return self.builder.book(symbol_or_locate)
+
+    def symbols_of(self, locates: np.ndarray) -> np.ndarray:
+        """The symbol of each locate (LOBSTER: the file's; ITCH, DBN: the stocks met)."""
+        if self.file_format == "lobster":
+            return np.full(len(locates), lobster_symbol(self.path), dtype=object)
+        names = np.full(65_536, "", dtype=object)
+        for loc, (sym, *_rest) in self.stocks.items():
+            names[loc] = sym
+        return names[np.asarray(locates, dtype=np.int64)]
+
+    def _states(self) -> tuple[np.ndarray, np.ndarray]:
+        if self.book_states is None or self.state_messages is None:
+            raise ValueError("no book states kept: replay with book_levels=N and keep_book_states=True")
+        return self.state_messages, self.book_states
+
+    def to_pandas(self, names: bool = False) -> Any:
+        """The book after every message as a pandas DataFrame: the message's
+        fields, its symbol, then the state columns (``ask_price_1``, ...).
+        ``names``: enum codes as names (engine.tables)."""
+        import pandas as pd  # to_pandas below says how to install it
+
+        messages, states = self._states()
+        df = to_pandas(messages, names)
+        df.insert(df.columns.get_loc("locate") + 1, "symbol", self.symbols_of(messages["locate"]))
+        columns = book_state_columns(states.shape[1] // 4)
+        return df.join(pd.DataFrame(states, columns=columns, index=df.index, copy=False))
+
+    def to_arrow(self, names: bool = False) -> Any:
+        """The same as an Arrow table."""
+        import pyarrow as pa
+
+        messages, states = self._states()
+        table = to_arrow(messages, names)
+        table = table.add_column(table.schema.get_field_index("locate") + 1, "symbol",
+                                 pa.array(self.symbols_of(messages["locate"])))
+        for j, name in enumerate(book_state_columns(states.shape[1] // 4)):
+            table = table.append_column(name, pa.array(np.ascontiguousarray(states[:, j])))
+        return table
 
     def summary(self) -> str:
         s = self.stats
@@ -291,4 +332,4 @@ def replay(path: str | Path, **kw) -> ReplayResult:
     return replay_dbn(path, **kw) if fmt == "dbn" else replay_itch(path, **kw)
 
 
-__all__ = ["ANOMALIES", "ReplayResult", "lobster_symbol", "replay", "replay_dbn", "replay_itch", "replay_lobster"]
+__all__ = ["ANOMALIES", "ReplayResult", "replay", "replay_dbn", "replay_itch", "replay_lobster"]

@@ -125,6 +125,17 @@ def check_lobster_pair(message_path: str | Path, orderbook_path: str | Path) -> 
                               f"not the orderbook of {Path(message_path).name}")
 
 
+def lobster_symbol(path: str | Path) -> str:
+    """The ticker in a LOBSTER file name (``AMZN_2012-06-21_..._message_10.csv`` -> ``AMZN``)."""
+    return Path(path).name.split("_", 1)[0].split(".", 1)[0]
+
+
+def lobster_date(path: str | Path) -> Optional[str]:
+    """The day in a LOBSTER file name (``AMZN_2012-06-21_..._message_1.csv`` -> ``2012-06-21``)."""
+    m = _LOBSTER_NAME.match(Path(path).name)
+    return m["date"] if m else None
+
+
 def lobster_orderbook_for(message_path: str | Path) -> Optional[Path]:
     """The orderbook file that LOBSTER names beside a message file, if it exists."""
     p = Path(message_path)
@@ -139,5 +150,7 @@ def progress_total(path: str | Path) -> Optional[int]:
     return None if p.suffix in COMPRESSED_SUFFIXES else p.stat().st_size
 
 
-__all__ = ["COMPRESSED_SUFFIXES", "READ_ERRORS", "ReplayError", "check_lobster_pair", "file_format", "lobster_levels", "lobster_orderbook_for", "open_stream", "progress_total",
-           "read_error"]
+__all__ = [
+    "COMPRESSED_SUFFIXES", "READ_ERRORS", "ReplayError", "check_lobster_pair", "file_format", "lobster_date",
+    "lobster_levels", "lobster_orderbook_for", "lobster_symbol", "open_stream", "progress_total", "read_error",
+]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
@@ -50,9 +51,31 @@ def _feed_of(text: str, where: str) -> Feed:
         raise ReplayError(f"{where}: feed {text!r} is not CQS, UQDF or DIRECT") from None
 
 
+@dataclass
+class QuoteFile:
+    """A quote file read for replay: its updates (``QUOTE_DTYPE``, by time), the
+    venue names they index, and what it held: the days (TAQ) and the day kept,
+    and the symbols (TAQ's SYMBOL column), so a replay can say when they are
+    not the flow's."""
+
+    quotes: np.ndarray
+    venues: list[str]
+    days: list[str] = field(default_factory=list)
+    date: Optional[str] = None
+    symbols: list[str] = field(default_factory=list)
+
+
 def read_quote_file(path: str | Path, venues: Optional[list[str]] = None, round_lot: int = 100,
                     date: Optional[str] = None, feed: Optional[str] = None) -> tuple[np.ndarray, list[str]]:
-    """Quote updates sorted by time, and the venue names (index = ``venue``).
+    """Quote updates sorted by time, and the venue names (index = ``venue``)
+    (:func:`read_quotes` without what the file held)."""
+    q = read_quotes(path, venues, round_lot, date, feed)
+    return q.quotes, q.venues
+
+
+def read_quotes(path: str | Path, venues: Optional[list[str]] = None, round_lot: int = 100,
+                date: Optional[str] = None, feed: Optional[str] = None) -> QuoteFile:
+    """Quote updates sorted by time, the venue names, and what the file held.
 
     Times are ns after midnight, so one file holds one day: for TAQ, the rows of
     ``date`` (``"2018-01-02"``; default: the first row's date) are kept.
@@ -62,6 +85,8 @@ def read_quote_file(path: str | Path, venues: Optional[list[str]] = None, round_
     names = list(venues or [])
     ids = {n: i for i, n in enumerate(names)}
     rows = []
+    days: dict[str, None] = {}  # in order of appearance
+    symbols: dict[str, None] = {}
     with open_stream(path) as raw:
         reader = csv.reader(io.TextIOWrapper(raw, encoding="ascii", newline=""))
         header = next(reader, None)
@@ -76,9 +101,12 @@ def read_quote_file(path: str | Path, venues: Optional[list[str]] = None, round_
             try:
                 if taq:
                     day = r[col["DT_NY"]][:10]
+                    days[day] = None
                     date = date or day
                     if day != date:
                         continue
+                    if "SYMBOL" in col:
+                        symbols[r[col["SYMBOL"]]] = None
                     venue = r[col["EX"]]
                     ts = _ns_after_midnight(r[col["DT_NY"]])
                     bid, ask = to_units(r[col["BID"]] or "0"), to_units(r[col["OFR"]] or "0")
@@ -106,7 +134,7 @@ def read_quote_file(path: str | Path, venues: Optional[list[str]] = None, round_
                          row_feed if cond else Feed.DIRECT, ord(cond[0]) if cond else 0, 0, 0))
     out = np.array(rows, dtype=QUOTE_DTYPE) if rows else np.zeros(0, dtype=QUOTE_DTYPE)
     order = np.argsort(out["ts"], kind="stable")
-    return np.ascontiguousarray(out[order]), names
+    return QuoteFile(np.ascontiguousarray(out[order]), names, list(days), date if days else None, list(symbols))
 
 
-__all__ = ["read_quote_file"]
+__all__ = ["QuoteFile", "read_quote_file", "read_quotes"]

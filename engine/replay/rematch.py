@@ -15,9 +15,10 @@ from engine._core import Book, ItchDecoder, ProtectedBook, Rematcher
 from engine.dtypes import FEED_DTYPE
 from engine.enums import ComplianceCode, EventType, TickRegime
 from engine.replay.decode import iter_itch, iter_lobster
-from engine.replay.files import ReplayError, file_format, progress_total
+from engine.replay.files import ReplayError, file_format, lobster_date, lobster_symbol, progress_total
 from engine.replay.progress import Progress
-from engine.replay.quotes import read_quote_file
+from engine.replay.lobster_out import date_from_name
+from engine.replay.quotes import QuoteFile, read_quotes
 from engine.replay.writers import EventWriter
 
 
@@ -30,6 +31,7 @@ class RematchResult:
     stats: dict  # the rematcher's: what history did and what was sent
     events: dict  # counts of the engine's events
     venues: list = field(default_factory=list)
+    notes: list = field(default_factory=list)  # where the quotes may not be the flow's (symbol, day)
 
     def summary(self) -> str:
         s, e = self.stats, self.events
@@ -41,12 +43,13 @@ class RematchResult:
             f"  engine:  {e['fills']:,} fills for {e['fill_shares']:,} shares"
             f" ({e['fill_shares'] - s['history_shares']:+,} shares against history);"
             f" {s['inferred_takers']:,} inferred incoming orders, {e['unfilled_shares']:,} of their shares not filled",
-            f"  orders {s['orders']:,}, cancels {s['cancels']:,}, replaces {s['replaces']:,};"
+            f"  orders {s['orders']:,}, cancels {s['cancels']:,}, deletes {s['deletes']:,}, replaces {s['replaces']:,};"
             f" orders already gone in the engine {s['gone_in_engine']:,}; rejects {e['rejects']:,}",
         ]
         if e["blocked"] or e["routes"] or len(e["codes"]) > 1:
             codes = ", ".join(f"{k} {v:,}" for k, v in sorted(e["codes"].items()))
             lines.append(f"  Rule 611: blocked trade-throughs {e['blocked']:,}; fills by code: {codes}")
+        lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
 
 
@@ -66,19 +69,46 @@ def _count_events(ev: np.ndarray, acc: dict, inferred_from: int) -> None:
         acc["codes"][name] = acc["codes"].get(name, 0) + k
 
 
+def _quote_notes(path: str | Path, fmt: str, symbol: Optional[str], quote_date: Optional[str],
+                 q: QuoteFile) -> list[str]:
+    """What does not fit between the flow and its quotes: another symbol, another day, days left out."""
+    notes = []
+    flow_symbol = lobster_symbol(path) if fmt == "lobster" else symbol
+    if flow_symbol and q.symbols and flow_symbol not in q.symbols:
+        notes.append(f"the quote file is for {', '.join(q.symbols[:5])}, the flow for {flow_symbol}")
+    if len(q.days) > 1 and quote_date is None:
+        notes.append(f"the quote file holds {len(q.days)} days ({q.days[0]} to {q.days[-1]}); used {q.date} "
+                     f"(choose with --date)")
+    flow_day = lobster_date(path) if fmt == "lobster" else date_from_name(path)
+    if flow_day and q.date and flow_day != q.date:
+        notes.append(f"the quotes are of {q.date}, the flow of {flow_day}")
+    return notes
+
+
 def rematch(path: str | Path, quotes: str | Path | None = None, *, symbol: Optional[str] = None,
             progress: bool = False, events_out: str | Path | None = None,
-            tick_regime: TickRegime = TickRegime.PENNY_2005, quote_feed: Optional[str] = None) -> RematchResult:
+            tick_regime: TickRegime = TickRegime.PENNY_2005, quote_feed: Optional[str] = None,
+            quote_date: Optional[str] = None) -> RematchResult:
     """Send a LOBSTER or ITCH file's flow through the engine's matching (one
     symbol: ``symbol`` for a multi-stock ITCH file), with the Rule 611 check
     against a quote file if given (``quote_feed``: the feed its condition codes
-    come from, when it has no feed column). Returns counts of what history and
-    the engine did; ``events_out`` (.csv or .parquet) keeps every engine event."""
+    come from, when it has no feed column; ``quote_date``: the day to take
+    from a TAQ file of several). Returns counts of what history and the engine
+    did, with notes where the quotes' symbol or day is not the flow's;
+    ``events_out`` (.csv or .parquet) keeps every engine event. The time and
+    rate count all the work, reading the quotes included."""
+    t0 = time.perf_counter()
+    fmt = file_format(path)
+    if fmt not in ("lobster", "itch"):
+        raise ReplayError(f"{path}: match mode reads LOBSTER and ITCH files (this is {fmt})")
     venues: list[str] = []
     qarr = None
+    notes: list[str] = []
     book: Book
     if quotes is not None:
-        qarr, venues = read_quote_file(quotes, feed=quote_feed)
+        q = read_quotes(quotes, feed=quote_feed, date=quote_date)
+        qarr, venues = q.quotes, q.venues
+        notes = _quote_notes(path, fmt, symbol, quote_date, q)
         book = ProtectedBook("REPLAY", tick_regime=tick_regime, venues=venues)
     else:
         book = Book("REPLAY", tick_regime=tick_regime)
@@ -86,7 +116,6 @@ def rematch(path: str | Path, quotes: str | Path | None = None, *, symbol: Optio
     rm = Rematcher(book)
     acc = {"fills": 0, "fill_shares": 0, "blocked": 0, "routes": 0, "rejects": 0, "unfilled_shares": 0, "codes": {}}
     writer = EventWriter(events_out) if events_out else None
-    fmt = file_format(path)
     decoder = ItchDecoder() if fmt == "itch" else None
     bar = Progress(progress_total(path), Path(path).name, progress)
     locate = None
@@ -96,7 +125,6 @@ def rematch(path: str | Path, quotes: str | Path | None = None, *, symbol: Optio
         if writer is not None:
             writer.write(ev)
 
-    t0 = time.perf_counter()
     try:
         batches = iter_lobster(path, bar) if fmt == "lobster" else iter_itch(path, decoder, bar)
         for batch in batches:
@@ -121,7 +149,7 @@ def rematch(path: str | Path, quotes: str | Path | None = None, *, symbol: Optio
         bar.close()
         if writer is not None:
             writer.close()
-    return RematchResult(str(path), time.perf_counter() - t0, rm.stats, acc, venues)
+    return RematchResult(str(path), time.perf_counter() - t0, rm.stats, acc, venues, notes)
 
 
 __all__ = ["RematchResult", "rematch"]

@@ -26,7 +26,8 @@ namespace engine {
 struct RematchStats {
     std::uint64_t messages = 0;
     std::uint64_t orders = 0;            // new orders sent to the engine
-    std::uint64_t cancels = 0;           // cancels, deletes and partial cancels sent
+    std::uint64_t cancels = 0;           // partial cancels sent (LOBSTER 2, ITCH X), as book building counts them
+    std::uint64_t deletes = 0;           // deletes sent (LOBSTER 3, ITCH D)
     std::uint64_t replaces = 0;
     std::uint64_t inferred_takers = 0;   // executions turned into incoming IOC orders
     std::uint64_t history_executions = 0;
@@ -134,7 +135,7 @@ private:
                 const bool whole = static_cast<FeedKind>(m.kind) == FeedKind::Delete || m.quantity >= v.leaves;
                 if (whole) book_.cancel(ts, m.order_id);
                 else book_.reduce(ts, m.order_id, m.quantity);
-                ++stats_.cancels;
+                ++(static_cast<FeedKind>(m.kind) == FeedKind::Delete ? stats_.deletes : stats_.cancels);
                 return;
             }
             case FeedKind::Replace: {
