@@ -157,3 +157,32 @@ def test_a_file_named_dbn_that_is_not_one_is_refused(tmp_path):
     p.write_bytes(b"34200.5,1,7,100,100500,1\n")
     with pytest.raises(ReplayError, match=r"x\.dbn: not a DBN file"):
         replay(p)
+
+
+def test_itch_made_into_dbn_builds_the_same_books(tmp_path):
+    import datetime as dt
+
+    from engine.replay.dbn_out import itch_to_dbn
+
+    itch = tmp_path / "day.itch"
+    itch.write_bytes(generate_itch(40_000, 3, 12))
+    records = itch_to_dbn(itch, tmp_path / "day.dbn", dt.date(2019, 1, 30))
+    want, got = replay(itch), replay(tmp_path / "day.dbn")
+    assert got.messages == records and got.stats["fills"] > 0 and got.stats["unknown_orders"] == 0
+    fields = ["order_id", "side", "price", "leaves"]
+    for sym, _, _ in want.stocks.values():
+        if want.book(sym) is not None:
+            assert got.book(sym).orders()[fields].tolist() == want.book(sym).orders()[fields].tolist()
+    assert got.state_messages is None and int(replay(tmp_path / "day.dbn", book_levels=1, keep_book_states=True)
+                                               .state_messages["ts"][0]) // 86_400_000_000_000 == 17_926  # 2019-01-30
+
+
+def test_the_sample_command_writes_files_that_replay(tmp_path):
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-m", "engine", "sample", str(tmp_path), "--messages", "20000"],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "20190130.itch").exists() and (tmp_path / "20190130.mbo.dbn").exists()
+    assert replay(tmp_path / "20190130.mbo.dbn").builder.book_count == 4

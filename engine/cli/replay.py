@@ -91,7 +91,7 @@ def _replay_paths(args: argparse.Namespace, paths: list[Path]) -> int:
             print(result.summary())
             if result.book_out:
                 print(f"  book after every message ({states['book_levels']} levels a side): {result.book_out}")
-            if result.file_format == "itch" and result.stocks:
+            if result.file_format in ("itch", "dbn") and result.stocks:
                 books = [(result.stocks[loc][0], result.builder.book(loc)) for loc in sorted(result.stocks)]
                 for sym, book in [(sym, b) for sym, b in books if b is not None][:5]:
                     print(f"  {sym:<8} {len(book):>7,} orders  top {book.top()}")

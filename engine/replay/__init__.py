@@ -8,6 +8,7 @@ pipeline <- build, rematch; quotes and writers beside them):
     progress.py  a progress bar over the bytes read (tqdm when installed)
     decode.py    decoding in chunks into FEED_DTYPE records (in C++)
     dbn.py       Databento DBN (MBO) files into FEED_DTYPE records (numpy)
+    dbn_out.py   DBN files made from ITCH (samples)
     pipeline.py  decoding on a second thread while the books are built
     states.py    the book after every message: arrays, CSV, Parquet
     lobster_out.py  LOBSTER message and orderbook files made from ITCH
