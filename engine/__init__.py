@@ -52,6 +52,7 @@ from engine.enums import (
     TimeInForce,
 )
 from engine.events import describe_event, event_counts, format_events
+from engine.feed import ANOMALIES
 from engine.tables import to_arrow, to_pandas
 from engine.prices import (
     ceil_valid,
@@ -74,6 +75,7 @@ except ImportError:  # pragma: no cover - a tree without setuptools-scm's file
     __version__ = "0.0.0+unknown"
 
 __all__ = [
+    "ANOMALIES",
     "Action",
     "AwayQuote",
     "Book",

@@ -33,7 +33,7 @@ PY_LAYERS = [
     # 1: the compiled core (engine/_core.pyx and its .pxi parts)
     {"engine._core", "engine._version"},
     # 2: the library's top-level API
-    {"engine", "engine.dtypes", "engine.prices", "engine.events", "engine.flow", "engine.tables"},
+    {"engine", "engine.dtypes", "engine.prices", "engine.events", "engine.flow", "engine.tables", "engine.feed"},
     # 3: services over that API
     {"engine.journal", "engine.replay", "engine.quotes", "engine.demo", "engine.bench"},
     # 4: the application: the command line

@@ -22,7 +22,8 @@ stock; a LOBSTER orderbook file makes it a verification, row by row.
 Re-matching (:func:`rematch`) sends the flow's orders through the engine's own
 matching instead.
 """
-from engine.replay.build import ANOMALIES, ReplayResult, replay, replay_dbn, replay_itch, replay_lobster
+from engine.feed import ANOMALIES
+from engine.replay.build import ReplayResult, replay, replay_dbn, replay_itch, replay_lobster
 from engine.replay.dbn import iter_dbn
 from engine.replay.decode import OrderbookRows, iter_itch, iter_lobster, read_lobster_orderbook
 from engine.replay.lobster_out import LobsterFiles, write_lobster

@@ -4,15 +4,16 @@ message (see ``BookBuilder.apply_lobster_verified``)."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any, Optional
 
 import numpy as np
 
 from engine._core import Book, BookBuilder, ItchDecoder
 from engine.enums import TickRegime
+from engine.feed import ANOMALIES
 from engine.replay.dbn import DbnReader, iter_dbn
 from engine.replay.decode import Buffers, OrderbookRows, iter_itch, iter_lobster
 from engine.replay.files import (
@@ -27,21 +28,6 @@ from engine.replay.pipeline import pipelined
 from engine.replay.progress import Progress
 from engine.replay.states import BookStates, book_state_columns
 from engine.tables import to_arrow, to_pandas
-
-
-# Each anomaly the book building counts (BookBuilder.stats), and what it means.
-ANOMALIES: dict[str, str] = {
-    "unknown_orders": "cancels, deletes, executions or replaces of orders not in the book (resting before the file "
-                      "starts, or changed outside a LOBSTER file's level window): counted; unless an orderbook "
-                      "file says otherwise, other orders are left alone",
-    "duplicate_adds": "adds of an id already in the book: ignored",
-    "over_executions": "executions or cancels of more shares than their order had",
-    "zero_ids": "adds (or replacements) with order id 0: ignored",
-    "bad_sides": "adds with no buy or sell side: ignored",
-    "bad_prices": "adds priced at or below zero or above MAX_PRICE: ignored",
-    "bad_sizes": "adds of no shares or more than MAX_QUANTITY (sizes in satoshis, say): ignored",
-    "crossed_states": "messages after which the book was crossed or locked",
-}
 
 
 @dataclass
