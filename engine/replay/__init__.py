@@ -12,6 +12,7 @@ pipeline <- build, rematch; quotes and writers beside them):
     pipeline.py  decoding on a second thread while the books are built
     states.py    the book after every message: arrays, CSV, Parquet
     lobster_out.py  LOBSTER message and orderbook files made from ITCH
+    parallel.py  replay split by stock across Dask workers
     build.py     book building, and its check against LOBSTER orderbook files
     quotes.py    away venues' quotes (TAQ, or the project's own CSV) for re-matching
     writers.py   events to CSV or Parquet
@@ -27,6 +28,7 @@ from engine.replay.build import ReplayResult, replay, replay_dbn, replay_itch, r
 from engine.replay.dbn import iter_dbn
 from engine.replay.decode import OrderbookRows, iter_itch, iter_lobster, read_lobster_orderbook
 from engine.replay.lobster_out import LobsterFiles, write_lobster
+from engine.replay.parallel import ParallelResult, replay_parallel
 from engine.replay.files import (
     ReplayError,
     file_format,
@@ -45,6 +47,7 @@ __all__ = [
     "ANOMALIES",
     "EventWriter",
     "LobsterFiles",
+    "ParallelResult",
     "OrderbookRows",
     "Progress",
     "QuoteFile",
@@ -68,5 +71,6 @@ __all__ = [
     "replay_dbn",
     "replay_itch",
     "replay_lobster",
+    "replay_parallel",
     "write_lobster",
 ]

@@ -13,9 +13,9 @@ except ImportError:  # pragma: no cover - depends on what is installed
 
 
 class Progress:
-    """A progress bar over bytes: tqdm when installed, else a plain line on stderr."""
+    """A progress bar over bytes (or another ``unit``): tqdm when installed, else a plain line on stderr."""
 
-    def __init__(self, total: Optional[int], label: str, enabled: bool) -> None:
+    def __init__(self, total: Optional[int], label: str, enabled: bool, unit: str = "B") -> None:
         self.enabled = enabled
         self.total = total
         self.label = label
@@ -23,7 +23,7 @@ class Progress:
         self._bar: Any = None
         self._last = 0.0
         if enabled and _tqdm is not None:
-            self._bar = _tqdm(total=total, unit="B", unit_scale=True, desc=label, file=sys.stderr)
+            self._bar = _tqdm(total=total, unit=unit, unit_scale=unit == "B", desc=label, file=sys.stderr)
 
     def update(self, n: int) -> None:
         if not self.enabled:

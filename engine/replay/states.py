@@ -69,12 +69,16 @@ class BookStateWriter:
             raise ReplayError(f"{self.path}: no folder {self.path.parent} to write into")
         self._columns = book_state_columns(self.levels)
 
-    def write(self, messages: np.ndarray, states: np.ndarray, symbol_of: Callable[[np.ndarray], np.ndarray]) -> None:
+    def write(self, messages: np.ndarray, states: np.ndarray, symbol_of: Callable[[np.ndarray], np.ndarray],
+              numbers: Optional[np.ndarray] = None) -> None:
         """One batch: the messages (``FEED_DTYPE``) and their states; ``symbol_of``
-        maps the messages' locates to symbols."""
+        maps the messages' locates to symbols; ``numbers``: the messages' numbers
+        in their file (default: counted from 0 as written)."""
         if not len(messages):
             return
-        data = {"message": _pa.array(np.arange(self.rows, self.rows + len(messages), dtype=np.int64)),
+        if numbers is None:
+            numbers = np.arange(self.rows, self.rows + len(messages), dtype=np.int64)
+        data = {"message": _pa.array(numbers),
                 "ts": _pa.array(messages["ts"]), "locate": _pa.array(messages["locate"]),
                 "symbol": _pa.array(symbol_of(messages["locate"])), "code": _pa.array(messages["code"])}
         data.update({name: _pa.array(states[:, j]) for j, name in enumerate(self._columns)})
