@@ -35,7 +35,7 @@ PY_LAYERS = [
     # 2: the library's top-level API
     {"engine", "engine.dtypes", "engine.prices", "engine.events", "engine.flow", "engine.tables", "engine.feed"},
     # 3: services over that API
-    {"engine.journal", "engine.replay", "engine.quotes", "engine.demo", "engine.bench"},
+    {"engine.journal", "engine.replay", "engine.surveil", "engine.quotes", "engine.demo", "engine.bench"},
     # 4: the application: the command line
     {"engine.cli", "engine.__main__"},
 ]

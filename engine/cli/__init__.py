@@ -1,11 +1,11 @@
-"""Command line: ``python -m engine [demo|bench|replay|sample] [options]`` (also installed
+"""Command line: ``python -m engine [demo|bench|replay|sample|surveil] [options]`` (also installed
 as ``regnms-engine``).
 
 With no command it runs the built-in tour: generated ITCH flow replayed into
 books, then generated orders matched by one book.
 
 The application layer: each command is one module here (``demo.py``,
-``bench.py``, ``replay.py``, ``sample.py``) with an ``add_parser`` and a ``run``; the library
+``bench.py``, ``replay.py``, ``sample.py``, ``surveil.py``) with an ``add_parser`` and a ``run``; the library
 they drive (``engine``, ``engine.replay``) never imports from here.
 """
 from __future__ import annotations
@@ -14,9 +14,9 @@ import argparse
 import os
 import sys
 
-from engine.cli import bench, demo, replay, sample
+from engine.cli import bench, demo, replay, sample, surveil
 
-COMMANDS = {"demo": demo, "bench": bench, "replay": replay, "sample": sample}
+COMMANDS = {"demo": demo, "bench": bench, "replay": replay, "sample": sample, "surveil": surveil}
 
 
 def build_parser() -> argparse.ArgumentParser:

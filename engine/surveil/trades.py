@@ -1,0 +1,134 @@
+"""A trades tape (NYSE TAQ trades: ``DT_NY, DT, EX, SYMBOL, COND, SIZE, PRICE,
+CORR``) read into arrays for surveillance.
+
+Prices are kept in micro-dollars (1e-6 $), not the engine's $0.0001 units:
+tapes print executions off the quoting grid (REQ-TICK-05), sometimes finer
+than $0.0001, and the sub-penny analysis must see those digits. Times are
+ns after midnight from ``DT_NY`` (New York time, microsecond digits), with the
+day kept apart. Corrected or cancelled prints (``CORR`` other than 0) are
+dropped and counted.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+
+from engine.replay.files import ReplayError, open_stream
+
+TRADE_COLUMNS = ["DT_NY", "DT", "EX", "SYMBOL", "COND", "SIZE", "PRICE"]
+MICROS_PER_DOLLAR = 1_000_000
+
+# Sale conditions whose prints are not regular-way trades priced off the quotes
+# (the OEA memo's exclusions, with the codes REQ-RPT-01 lists): each maps to
+# the reason it is left out.
+EXCLUDED_CONDITIONS: dict[str, str] = {
+    "4": "derivatively priced",
+    "B": "average price",
+    "W": "average price",
+    "C": "cash",
+    "N": "next day",
+    "R": "seller",
+    "T": "extended hours",
+    "U": "extended hours, out of sequence",
+    "Z": "sold out of sequence",
+    "L": "sold last (late report)",
+    "P": "prior reference price",
+    "7": "qualified contingent trade",
+    "V": "contingent trade",
+}
+
+
+@dataclass
+class Tape:
+    """One tape's trades, in file order: ``day`` (YYYY-MM-DD), ``ts`` (ns after
+    midnight), ``venue`` (index into ``venues``), ``price`` (micro-dollars),
+    ``size`` (shares), ``conditions`` (the raw sale-condition text)."""
+
+    path: str
+    day: np.ndarray
+    ts: np.ndarray
+    venue: np.ndarray
+    venues: list[str]
+    price: np.ndarray
+    size: np.ndarray
+    conditions: np.ndarray
+    symbols: list[str] = field(default_factory=list)
+    corrected: int = 0  # prints dropped as corrected or cancelled
+
+    def __len__(self) -> int:
+        return len(self.ts)
+
+    @property
+    def days(self) -> list[str]:
+        return sorted(set(self.day.tolist()))
+
+
+def _micros(text: str, where: str) -> int:
+    try:
+        value = Decimal(text) * MICROS_PER_DOLLAR
+    except InvalidOperation:
+        raise ReplayError(f"{where}: price {text!r} is not a number") from None
+    if value != value.to_integral_value() or value <= 0:
+        raise ReplayError(f"{where}: price {text!r} is not a positive multiple of $0.000001")
+    return int(value)
+
+
+def _ns_after_midnight(text: str, where: str) -> int:
+    try:
+        clock = text.split(" ")[-1]
+        h, m, s = clock.split(":")
+        sec, _, frac = s.partition(".")
+        return ((int(h) * 60 + int(m)) * 60 + int(sec)) * 1_000_000_000 + int(frac.ljust(9, "0")[:9])
+    except ValueError:
+        raise ReplayError(f"{where}: time {text!r} is not 'YYYY-MM-DD HH:MM:SS[.ffffff]'") from None
+
+
+def read_trades(path: str | Path, date: Optional[str] = None, symbol: Optional[str] = None) -> Tape:
+    """A TAQ trades file (plain or compressed), optionally one day and one symbol."""
+    day, ts, venue, price, size, cond, symbols = [], [], [], [], [], [], {}
+    venues: dict[str, int] = {}
+    corrected = 0
+    with open_stream(path) as raw:
+        reader = csv.reader(io.TextIOWrapper(raw, encoding="ascii", newline=""))
+        header = next(reader, None)
+        if header is None or any(c not in header for c in TRADE_COLUMNS):
+            raise ReplayError(f"{path}: line 1: expected a TAQ trades header with {','.join(TRADE_COLUMNS)}")
+        col = {c: i for i, c in enumerate(header)}
+        for line, r in enumerate(reader, start=2):
+            if not r:
+                continue
+            where = f"{path}: line {line}"
+            try:
+                when, sym = r[col["DT_NY"]], r[col["SYMBOL"]]
+                if (date and when[:10] != date) or (symbol and sym != symbol):
+                    continue
+                if "CORR" in col and r[col["CORR"]] not in ("", "0", "00"):
+                    corrected += 1
+                    continue
+                ex = r[col["EX"]]
+                shares = int(r[col["SIZE"]])
+                if shares <= 0:
+                    raise ReplayError(f"{where}: size {shares} is not positive")
+                day.append(when[:10])
+                ts.append(_ns_after_midnight(when, where))
+                venue.append(venues.setdefault(ex, len(venues)))
+                price.append(_micros(r[col["PRICE"]], where))
+                size.append(shares)
+                cond.append(r[col["COND"]])
+                symbols[sym] = None
+            except (IndexError, ValueError) as exc:
+                if isinstance(exc, ReplayError):
+                    raise
+                raise ReplayError(f"{where}: malformed trade row ({exc})") from None
+    return Tape(str(path), np.array(day, dtype=object), np.array(ts, dtype=np.int64),
+                np.array(venue, dtype=np.int16), list(venues), np.array(price, dtype=np.int64),
+                np.array(size, dtype=np.int64), np.array(cond, dtype=object), list(symbols), corrected)
+
+
+__all__ = ["EXCLUDED_CONDITIONS", "MICROS_PER_DOLLAR", "Tape", "read_trades"]
