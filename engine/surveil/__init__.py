@@ -4,10 +4,13 @@ cost estimates with, as library calls.
     trades.py    a TAQ trades tape read into arrays (times, venues, prices in
                  micro-dollars, sizes, sale conditions)
     subpenny.py  the OEA memo's sub-penny cost estimate (seed 001)
+    audit.py     the trade-through audit (REQ-AUD-02): every trade classed with
+                 the engine's own Rule 611 decision
 
-Imports run one way: trades <- subpenny.
+Imports run one way: trades <- subpenny, audit.
 """
+from engine.surveil.audit import AuditResult, audit_trades
 from engine.surveil.subpenny import PRICE_BANDS, SubPennyResult, subpenny_cost
 from engine.surveil.trades import EXCLUDED_CONDITIONS, Tape, read_trades
 
-__all__ = ["EXCLUDED_CONDITIONS", "PRICE_BANDS", "SubPennyResult", "Tape", "read_trades", "subpenny_cost"]
+__all__ = ["AuditResult", "EXCLUDED_CONDITIONS", "audit_trades", "PRICE_BANDS", "SubPennyResult", "Tape", "read_trades", "subpenny_cost"]
