@@ -6,11 +6,13 @@ cost estimates with, as library calls.
     subpenny.py  the OEA memo's sub-penny cost estimate (seed 001)
     audit.py     the trade-through audit (REQ-AUD-02): every trade classed with
                  the engine's own Rule 611 decision
+    onoff.py     Rule 611 and 610(e) on versus off: the same flow twice
 
-Imports run one way: trades <- subpenny, audit.
+Imports run one way: trades <- subpenny, audit; onoff stands alone.
 """
 from engine.surveil.audit import AuditResult, audit_trades
+from engine.surveil.onoff import OnOffResult, rule611_on_off
 from engine.surveil.subpenny import PRICE_BANDS, SubPennyResult, subpenny_cost
 from engine.surveil.trades import EXCLUDED_CONDITIONS, Tape, read_trades
 
-__all__ = ["AuditResult", "EXCLUDED_CONDITIONS", "audit_trades", "PRICE_BANDS", "SubPennyResult", "Tape", "read_trades", "subpenny_cost"]
+__all__ = ["AuditResult", "EXCLUDED_CONDITIONS", "OnOffResult", "audit_trades", "rule611_on_off", "PRICE_BANDS", "SubPennyResult", "Tape", "read_trades", "subpenny_cost"]
