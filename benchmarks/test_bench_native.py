@@ -26,6 +26,7 @@ from engine._core import BookBuilder
 from engine.flow import PROFILES, generate_flow
 
 from native import CXX, Floor, load
+from peers.hftbacktest_replay import depth_events, replay
 from test_bench_replay import AMZN, amzn_records
 
 pytestmark = pytest.mark.skipif(CXX is None, reason="no C++ compiler to build the native benchmarks")
@@ -84,13 +85,7 @@ def lobster_level_events(records: np.ndarray, h) -> np.ndarray:
     before_group = np.repeat(np.r_[0, running[starts[1:] - 1]], np.diff(np.r_[starts, len(order)]))
     total = np.empty(len(r), dtype=np.int64)
     total[order] = running - before_group
-    ev = np.zeros(len(r), dtype=h.event_dtype)
-    base = h.DEPTH_EVENT | h.EXCH_EVENT | h.LOCAL_EVENT
-    ev["ev"] = np.where(r["side"] == int(Side.BUY), base | h.BUY_EVENT, base | h.SELL_EVENT)
-    ev["exch_ts"] = ev["local_ts"] = np.arange(1, len(r) + 1) * 1_000
-    ev["px"] = r["price"] / 10_000  # hftbacktest prices are floats
-    ev["qty"] = np.maximum(total, 0)
-    return ev
+    return depth_events(h, r["side"] == int(Side.BUY), r["price"], np.maximum(total, 0))
 
 
 @needs_amzn
@@ -101,21 +96,7 @@ def test_hftbacktest_depth_replay(benchmark, records):
     BookBuilder at least 2.5x faster. extra_info: ns per LOBSTER message."""
     h = pytest.importorskip("hftbacktest", reason="hftbacktest is not installed (pip install hftbacktest)")
     ev = lobster_level_events(records, h)
-    end = int(ev["exch_ts"][-1]) + 1_000
-    state = {}
-
-    def setup():  # building the backtest is not timed; replaying the events is
-        asset = (h.BacktestAsset().data(ev).linear_asset(1.0).constant_order_latency(0, 0)
-                 .risk_adverse_queue_model().no_partial_fill_exchange().trading_value_fee_model(0.0, 0.0)
-                 .tick_size(0.01).lot_size(1.0))
-        state["hbt"] = h.HashMapMarketDepthBacktest([asset])
-        return (), {}
-
-    def run():
-        state["hbt"].elapse(end)
-        return state["hbt"]
-
-    hbt = benchmark.pedantic(run, setup=setup, rounds=5, iterations=1, warmup_rounds=1)
+    hbt = replay(benchmark, h, ev, 5)
     # it replayed (its bids, which the file found resting, end clamped to nothing)
     assert 200 < hbt.depth(0).best_ask < 250
     hbt.close()

@@ -21,6 +21,7 @@ from engine._core import BookBuilder, ItchDecoder, generate_itch
 
 from support.reference_book import ReferenceBook
 
+from .hftbacktest_replay import depth_events, replay
 from .workload import book_building_ops, final_best_bid, level_updates
 
 OPS = book_building_ops()
@@ -225,27 +226,9 @@ def test_bmoscon_order_book_levels_only(benchmark):
 def test_hftbacktest_depth_replay(benchmark):
     h = pytest.importorskip("hftbacktest", reason="hftbacktest is not installed (pip install hftbacktest)")
     updates = level_updates(OPS)
-    ev = np.zeros(len(updates), dtype=h.event_dtype)
-    base = h.DEPTH_EVENT | h.EXCH_EVENT | h.LOCAL_EVENT
-    ev["ev"] = [base | (h.BUY_EVENT if is_bid else h.SELL_EVENT) for is_bid, _, _ in updates]
-    ev["exch_ts"] = ev["local_ts"] = np.arange(1, len(updates) + 1) * 1_000
-    ev["px"] = np.array([p for _, p, _ in updates]) / 10_000  # hftbacktest prices are floats
-    ev["qty"] = [q for _, _, q in updates]
-    end = int(ev["exch_ts"][-1]) + 1_000
-    state = {}
-
-    def setup():  # building the backtest is not timed; replaying the events is
-        asset = (h.BacktestAsset().data(ev).linear_asset(1.0).constant_order_latency(0, 0)
-                 .risk_adverse_queue_model().no_partial_fill_exchange().trading_value_fee_model(0.0, 0.0)
-                 .tick_size(0.01).lot_size(1.0))
-        state["hbt"] = h.HashMapMarketDepthBacktest([asset])
-        return (), {}
-
-    def run():
-        state["hbt"].elapse(end)
-        return state["hbt"]
-
-    hbt = benchmark.pedantic(run, setup=setup, rounds=ROUNDS, iterations=1, warmup_rounds=1)
+    ev = depth_events(h, [b for b, _, _ in updates], np.array([p for _, p, _ in updates]),
+                      [q for _, _, q in updates])
+    hbt = replay(benchmark, h, ev, ROUNDS)
     assert round(hbt.depth(0).best_bid * 10_000) == BEST_BID
     hbt.close()
     _record(benchmark, "hftbacktest (price-level depth events, one batch)")
