@@ -23,7 +23,7 @@ cdef size_t _state_levels(object states, size_t n, str name) except 0:
         raise TypeError(f"{name} must be a C-contiguous int64 array of shape (n, 4 * levels)")
     if a.shape[1] == 0:
         raise ValueError(f"{name} must have at least one level (4 columns); it has none")
-    if a.shape[0] != n:
+    if <size_t>a.shape[0] != n:
         raise ValueError(f"{name} has {a.shape[0]} rows for {n} messages")
     if (<uintptr_t>cnp.PyArray_DATA(a)) % 8 != 0:
         raise ValueError(f"{name} must be aligned to 8 bytes")

@@ -28,12 +28,14 @@
 #include "../core/book.hpp"
 #include "../core/records.hpp"
 #include "feed_book.hpp"
+#include "lobster_book.hpp"
 
 namespace engine {
 
 class LobsterWriter {
 public:
-    LobsterWriter(TickRegime regime, std::size_t levels) : book_(regime), levels_(levels), scratch_(levels) {}
+    LobsterWriter(TickRegime regime, std::size_t levels)
+        : book_(regime), levels_(levels), scratch_(levels), cells_(4 * levels) {}
 
     // Apply one stock's messages in order, appending their rows.
     void write(const FeedMessage* m, std::size_t n, std::string& messages, std::string& orderbook) {
@@ -77,15 +79,10 @@ private:
                 const std::uint32_t slot = book_.find_slot(m.order_id);
                 if (slot == OrderIndex::kNotFound) break;
                 const Order o = book_.order(slot);
-                if (fb.replace(m.ts, m.order_id, m.new_order_id, m.price, m.quantity) != FeedAdd::Added) {
-                    // the old order is gone either way
-                    return row(m.ts, 3, o.id, o.leaves(), o.price, dir(o.side), messages, orderbook);
-                }
-                // the delete's row shows the book without the old order, the add's with the new
-                book_state_without_new_ = true;
-                replaced_ = m.new_order_id;
+                // a delete of the old order, its row without it; an add of the new one at the same time
+                fb.remove(m.order_id);
                 row(m.ts, 3, o.id, o.leaves(), o.price, dir(o.side), messages, orderbook);
-                book_state_without_new_ = false;
+                if (fb.add(m.ts, m.new_order_id, o.side, m.price, m.quantity) != FeedAdd::Added) return;
                 return row(m.ts, 1, m.new_order_id, m.quantity, m.price, dir(o.side), messages, orderbook);
             }
             case FeedKind::HiddenExecution:
@@ -116,48 +113,14 @@ private:
         book_row(orderbook);
     }
 
-    // The book after a row, `levels` deep; while a replace's delete is being
-    // written, without the new order that FeedBook::replace already added.
+    // The book after a row, `levels` deep, as text.
     void book_row(std::string& out) {
-        for (std::size_t i = 0; i < levels_; ++i) {
-            for (Side side : {Side::Sell, Side::Buy}) {
-                if (i == 0) side_levels(side);
-                const std::vector<LevelView>& lv = side == Side::Sell ? asks_ : bids_;
-                if (i > 0 || side == Side::Buy) out += ',';
-                if (i < lv.size()) {
-                    number(lv[i].price, out);
-                    out += ',';
-                    number(lv[i].quantity, out);
-                } else {
-                    out += side == Side::Sell ? "9999999999,0" : "-9999999999,0";
-                }
-            }
+        lobster_book_row(book_, levels_, scratch_.data(), cells_.data());
+        for (std::size_t j = 0; j < cells_.size(); ++j) {
+            if (j > 0) out += ',';
+            number(cells_[j], out);
         }
         out += '\n';
-    }
-
-    void side_levels(Side side) {
-        std::vector<LevelView>& dst = side == Side::Sell ? asks_ : bids_;
-        dst.clear();
-        // one more level than shown: taking the replace's new order out may empty one
-        scratch_.resize(levels_ + 1);
-        std::size_t k = book_.depth(side, scratch_.data(), levels_ + 1);
-        if (book_state_without_new_) {
-            const std::uint32_t slot = book_.find_slot(replaced_);
-            if (slot != OrderIndex::kNotFound && book_.order(slot).side == side) {
-                const Order& o = book_.order(slot);
-                for (std::size_t j = 0; j < k; ++j) {
-                    if (scratch_[j].price != o.price) continue;
-                    scratch_[j].quantity -= o.leaves();
-                    if (scratch_[j].quantity == 0) {
-                        for (std::size_t t = j; t + 1 < k; ++t) scratch_[t] = scratch_[t + 1];
-                        --k;
-                    }
-                    break;
-                }
-            }
-        }
-        for (std::size_t j = 0; j < k && j < levels_; ++j) dst.push_back(scratch_[j]);
     }
 
     static void seconds(Timestamp ts, std::string& out) {
@@ -188,11 +151,10 @@ private:
 
     Book book_;
     std::size_t levels_;
-    std::vector<LevelView> scratch_, bids_, asks_;
+    std::vector<LevelView> scratch_;
+    std::vector<std::int64_t> cells_;  // one orderbook row
     std::uint64_t rows_ = 0, skipped_ = 0;
     Timestamp first_ts_ = 0, last_ts_ = 0;
-    bool book_state_without_new_ = false;
-    OrderId replaced_ = 0;
 };
 
 }  // namespace engine

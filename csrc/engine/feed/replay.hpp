@@ -18,6 +18,7 @@
 #include "../core/book.hpp"
 #include "../core/records.hpp"
 #include "feed_book.hpp"
+#include "lobster_book.hpp"
 
 namespace engine {
 
@@ -85,7 +86,7 @@ public:
     const ReplayStats& stats() const noexcept { return stats_; }
 
     void apply(const FeedMessage* m, std::size_t n) {
-        apply_each(m, n, [](std::size_t, const FeedMessage&) {});
+        apply_each(m, n, [](std::size_t, const Book*) {});
     }
 
     // As apply, and after each message the book of its stock into row i of
@@ -96,12 +97,8 @@ public:
     // the stock directory, a stock not selected) gets a row of zeros.
     void apply_with_states(const FeedMessage* m, std::size_t n, std::size_t levels, std::int64_t* states) {
         scratch_.resize(levels);  // before any message: running out of memory changes nothing
-        apply_each(m, n, [&](std::size_t i, const FeedMessage& msg) {
-            write_state(msg, levels, states + i * 4 * levels);
-        });
+        apply_each(m, n, [&](std::size_t i, const Book* b) { write_state(b, levels, states + i * 4 * levels); });
     }
-
-    static constexpr std::int64_t kNoAskPrice = 9'999'999'999, kNoBidPrice = -9'999'999'999;
 
     // LOBSTER with its orderbook rows (row i = the book after message i, 4L
     // integers: ask price, ask size, bid price, bid size per level). The first
@@ -121,16 +118,18 @@ public:
             asm volatile("" : : "r"(row_.data()) : "memory");
             const std::int64_t* row = row_.data();
             const FeedMessage msg = copy_of(m[i]);
+            const Book* b = nullptr;
             if (!started_) {
                 started_ = true;
                 ++stats_.messages;
                 correct(row, levels, /*count=*/false);
+                b = book(msg.locate);  // the row is the book its (already applied) message left
             } else {
-                apply_one(msg);
+                b = apply_one(msg);
                 ++stats_.rows_checked;
                 if (correct(row, levels, true)) ++stats_.rows_matched;
             }
-            if (states) write_state(msg, state_levels, states + i * 4 * state_levels);
+            if (states) write_state(b, state_levels, states + i * 4 * state_levels);
         }
         return true;
     }
@@ -138,7 +137,7 @@ public:
 private:
     // A message is read once, into a local: the caller's array may change
     // under a batch (another thread), and what is checked must be what is used.
-    // Apply each message, then call after(i, message).
+    // Apply each message, then call after(i, the book it reached or nullptr).
     template <class After>
     void apply_each(const FeedMessage* m, std::size_t n, After&& after) {
         // Two-stage prefetch hides the cache misses of a large book: the id
@@ -151,34 +150,14 @@ private:
             if (i + kOrderAhead < n) {
                 if (Book* b = book(m[i + kOrderAhead].locate)) b->prefetch_order(m[i + kOrderAhead].order_id);
             }
-            const FeedMessage msg = copy_of(m[i]);
-            apply_one(msg);
-            after(i, msg);
+            after(i, apply_one(copy_of(m[i])));
         }
     }
 
-    void write_state(const FeedMessage& m, std::size_t levels, std::int64_t* row) noexcept {
-        const auto kind = static_cast<FeedKind>(m.kind);
-        const Book* b = kind == FeedKind::SystemEvent || kind == FeedKind::StockDirectory ? nullptr : book(m.locate);
-        if (b == nullptr || (!selected_.empty() && !selected_[m.locate])) {
-            std::memset(row, 0, 4 * levels * sizeof(std::int64_t));
-            return;
-        }
-        for (Side side : {Side::Sell, Side::Buy}) {
-            const std::size_t off = side == Side::Sell ? 0 : 2;
-            const std::size_t k = levels == 1 ? (b->best(side, scratch_.data()) ? 1 : 0)
-                                              : b->depth(side, scratch_.data(), levels);
-            for (std::size_t i = 0; i < levels; ++i) {
-                std::int64_t* cell = row + 4 * i + off;
-                if (i < k) {
-                    cell[0] = scratch_[i].price;
-                    cell[1] = scratch_[i].quantity;
-                } else {
-                    cell[0] = side == Side::Sell ? kNoAskPrice : kNoBidPrice;
-                    cell[1] = 0;
-                }
-            }
-        }
+    // The book a message reached, after it, into a state row (zeros for none).
+    void write_state(const Book* b, std::size_t levels, std::int64_t* row) noexcept {
+        if (b == nullptr) std::memset(row, 0, 4 * levels * sizeof(std::int64_t));
+        else lobster_book_row(*b, levels, scratch_.data(), row);
     }
 
     static FeedMessage copy_of(const FeedMessage& src) noexcept {
@@ -197,12 +176,14 @@ private:
         return *books_[locate];
     }
 
-    void apply_one(const FeedMessage& m) {
+    // Apply one message; returns the book it reached (nullptr: a system event,
+    // the stock directory, or a stock not selected).
+    const Book* apply_one(const FeedMessage& m) {
         ++stats_.messages;
         const auto kind = static_cast<FeedKind>(m.kind);
-        if (kind == FeedKind::SystemEvent) { ++stats_.system_events; return; }
-        if (kind == FeedKind::StockDirectory) { ++stats_.directory; return; }
-        if (!selected_.empty() && !selected_[m.locate]) { ++stats_.filtered; return; }
+        if (kind == FeedKind::SystemEvent) { ++stats_.system_events; return nullptr; }
+        if (kind == FeedKind::StockDirectory) { ++stats_.directory; return nullptr; }
+        if (!selected_.empty() && !selected_[m.locate]) { ++stats_.filtered; return nullptr; }
         Book& b = book_for(m.locate);
         apply_to(b, m, kind);
         // A book whose feed hides some removals (a LOBSTER level-L file without
@@ -214,6 +195,7 @@ private:
             crossed = bid != 0 && ask != 0 && bid >= ask;
         }
         stats_.crossed_states += crossed;
+        return &b;
     }
 
     void apply_to(Book& b, const FeedMessage& m, FeedKind kind) {
