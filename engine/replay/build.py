@@ -26,7 +26,7 @@ from engine.replay.files import (
 )
 from engine.replay.pipeline import pipelined
 from engine.replay.progress import Progress
-from engine.replay.states import BookStates, book_state_columns
+from engine.replay.states import BookStates, book_state_columns, symbol_table
 from engine.tables import to_arrow, to_pandas
 
 
@@ -77,10 +77,7 @@ class ReplayResult:
         """The symbol of each locate (LOBSTER: the file's; ITCH, DBN: the stocks met)."""
         if self.file_format == "lobster":
             return np.full(len(locates), lobster_symbol(self.path), dtype=object)
-        names = np.full(65_536, "", dtype=object)
-        for loc, (sym, *_rest) in self.stocks.items():
-            names[loc] = sym
-        return names[np.asarray(locates, dtype=np.int64)]
+        return symbol_table(self.stocks)[np.asarray(locates, dtype=np.int64)]
 
     def _states(self) -> tuple[np.ndarray, np.ndarray]:
         if self.book_states is None or self.state_messages is None:
@@ -224,7 +221,7 @@ def _replay_stocks(path: str | Path, file_format: str, batches: Callable[[Progre
     decodes it; ``stock_count`` and ``stocks`` tell the stocks met so far
     (``{locate: (symbol, ...)}``), for the symbol filter and the states' symbols."""
     builder = BookBuilder(tick_regime)
-    names = np.full(65_536, "", dtype=object)  # locate -> symbol, as the stocks arrive
+    names = symbol_table({})  # locate -> symbol, as the stocks arrive
     if states is not None:
         states.symbol_of = lambda locates: names[locates]
     bar = Progress(progress_total(path), Path(path).name, progress)
@@ -244,8 +241,7 @@ def _replay_stocks(path: str | Path, file_format: str, batches: Callable[[Progre
 
     def build(batch, met: Optional[dict]) -> None:
         if met:  # new stocks: select the wanted symbols before building
-            for loc, (sym, *_rest) in met.items():
-                names[loc] = sym
+            names[:] = symbol_table(met)  # every stock met so far
             new = {loc for loc, (sym, *_rest) in met.items() if sym in wanted} - selected
             if new:
                 builder.select(new)

@@ -38,9 +38,9 @@ from engine._core import BookBuilder, ItchDecoder
 from engine.dtypes import FEED_DTYPE
 from engine.enums import TickRegime
 from engine.replay.decode import iter_itch
-from engine.replay.files import ReplayError, file_format
+from engine.replay.files import ReplayError, file_format, lobster_symbol
 from engine.replay.progress import Progress
-from engine.replay.states import BookStateWriter, check_levels
+from engine.replay.states import BookStateWriter, check_levels, symbol_table
 
 Workers = Union[int, str, None]
 
@@ -124,12 +124,10 @@ def build_group(records_file: str, index_file: str, stocks: dict, tick_regime: i
     writer = None
     if book_levels and book_out:
         writer = BookStateWriter(Path(book_out) / (Path(records_file).stem + ".parquet"), book_levels)
-        names = np.full(65_536, "", dtype=object)
-        for loc, (sym, *_rest) in stocks.items():
-            names[loc] = sym
+        names = symbol_table(stocks)
     states = np.empty((chunk, 4 * max(book_levels, 1)), dtype=np.int64)
     for i in range(0, len(records), chunk):
-        batch = np.array(records[i:i + chunk])  # a copy in memory: apply needs an aligned, owned array
+        batch = records[i:i + chunk]  # apply copies each record before use: the mapped file is read in place
         if writer is None:
             builder.apply(batch)
         else:
@@ -156,7 +154,7 @@ def replay_file(path: str, tick_regime: int) -> dict:
     r = replay(path, tick_regime=TickRegime(tick_regime), threads=False)
     per_stock = {}
     if r.file_format == "lobster":
-        per_stock[r.symbols_of(np.zeros(1, dtype=np.int64))[0]] = stock_summary(r.book())
+        per_stock[lobster_symbol(path)] = stock_summary(r.book())
     else:
         for sym, *_rest in r.stocks.values():
             book = r.book(sym)

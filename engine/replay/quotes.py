@@ -33,8 +33,9 @@ TAQ_COLUMNS = ["DT_NY", "DT", "EX", "BID", "BIDSIZ", "OFR", "OFRSIZ"]
 OWN_COLUMNS = ["ts", "venue", "bid", "bid_size", "ask", "ask_size", "condition"]
 
 
-def _ns_after_midnight(text: str) -> int:
-    """'2018-01-02 04:04:13.125000' -> ns after midnight."""
+def ns_after_midnight(text: str) -> int:
+    """TAQ's ``DT_NY``, '2018-01-02 04:04:13.125000' -> ns after midnight
+    (ValueError for text of another shape)."""
     clock = text.split(" ")[-1]
     h, m, s = clock.split(":")
     sec, _, frac = s.partition(".")
@@ -108,7 +109,7 @@ def read_quotes(path: str | Path, venues: Optional[list[str]] = None, round_lot:
                     if "SYMBOL" in col:
                         symbols[r[col["SYMBOL"]]] = None
                     venue = r[col["EX"]]
-                    ts = _ns_after_midnight(r[col["DT_NY"]])
+                    ts = ns_after_midnight(r[col["DT_NY"]])
                     bid, ask = to_units(r[col["BID"]] or "0"), to_units(r[col["OFR"]] or "0")
                     bsz, asz = int(r[col["BIDSIZ"]] or 0) * round_lot, int(r[col["OFRSIZ"]] or 0) * round_lot
                     cond = ""
@@ -137,4 +138,4 @@ def read_quotes(path: str | Path, venues: Optional[list[str]] = None, round_lot:
     return QuoteFile(np.ascontiguousarray(out[order]), names, list(days), date if days else None, list(symbols))
 
 
-__all__ = ["QuoteFile", "read_quote_file", "read_quotes"]
+__all__ = ["QuoteFile", "ns_after_midnight", "read_quote_file", "read_quotes"]

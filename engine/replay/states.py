@@ -33,6 +33,15 @@ NO_BID_PRICE = -9_999_999_999  #: and for a bid level
 MAX_LEVELS = 1_000  #: more levels a row than anyone reads; refused above this (rows would be huge)
 
 
+def symbol_table(stocks: dict) -> np.ndarray:
+    """Symbols indexed by stock locate (65,536 of them; "" for none) from
+    ``{locate: (symbol, ...)}``, so a batch's locates map to symbols in one step."""
+    names = np.full(65_536, "", dtype=object)
+    for loc, (sym, *_rest) in stocks.items():
+        names[loc] = sym
+    return names
+
+
 def book_state_columns(levels: int) -> list[str]:
     """The state columns in order: ``ask_price_1, ask_size_1, bid_price_1, bid_size_1, ask_price_2, ...``."""
     return [f"{name}_{i}" for i in range(1, levels + 1) for name in ("ask_price", "ask_size", "bid_price", "bid_size")]
@@ -145,4 +154,4 @@ class BookStates:
 
 
 __all__ = ["BookStateWriter", "BookStates", "MAX_LEVELS", "NO_ASK_PRICE", "NO_BID_PRICE", "book_state_columns",
-           "new_book_states"]
+           "new_book_states", "symbol_table"]

@@ -20,6 +20,7 @@ from typing import Optional
 import numpy as np
 
 from engine.replay.files import ReplayError, open_stream
+from engine.replay.quotes import ns_after_midnight
 
 TRADE_COLUMNS = ["DT_NY", "DT", "EX", "SYMBOL", "COND", "SIZE", "PRICE"]
 MICROS_PER_DOLLAR = 1_000_000
@@ -81,10 +82,7 @@ def _micros(text: str, where: str) -> int:
 
 def _ns_after_midnight(text: str, where: str) -> int:
     try:
-        clock = text.split(" ")[-1]
-        h, m, s = clock.split(":")
-        sec, _, frac = s.partition(".")
-        return ((int(h) * 60 + int(m)) * 60 + int(sec)) * 1_000_000_000 + int(frac.ljust(9, "0")[:9])
+        return ns_after_midnight(text)
     except ValueError:
         raise ReplayError(f"{where}: time {text!r} is not 'YYYY-MM-DD HH:MM:SS[.ffffff]'") from None
 
