@@ -233,3 +233,17 @@ def test_the_graphs_are_read():
     assert "engine.replay" in py["engine.cli.replay"]
     cpp = cpp_graph()
     assert (CSRC / "core" / "book.hpp").resolve() in cpp[(CSRC / "regnms" / "venue.hpp").resolve()]
+
+
+def test_every_python_package_ships_in_the_wheel():
+    """engine.surveil was once left out of pyproject's package list (so a
+    non-editable install had no ``surveil`` command): the packaging now finds
+    every package under engine/, checked here against the folders."""
+    tomllib = pytest.importorskip("tomllib")
+    from setuptools import find_packages
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    assert isinstance(config["packages"], dict), "list no packages by hand: packages.find includes them all"
+    shipped = set(find_packages(str(ROOT), include=config["packages"]["find"]["include"]))
+    folders = {".".join(p.parent.relative_to(ROOT).parts) for p in PACKAGE.rglob("__init__.py")}
+    assert folders <= shipped and {"engine.surveil", "engine.replay", "engine.cli"} <= shipped
