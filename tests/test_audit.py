@@ -6,7 +6,7 @@ clears with the same code and never calls a violation."""
 import numpy as np
 import pytest
 
-from engine import EventType, ProtectedBook
+from engine import EventType, ProtectedBook, Side, TimeInForce
 from engine.enums import ComplianceCode
 from engine.flow import NINE_THIRTY_NS, generate_mixed
 from engine.replay import read_quotes
@@ -169,3 +169,110 @@ def test_the_cli_audits_a_tape_against_its_quotes(tmp_path):
     assert "  violation: 1 (50.00%)" in run.stdout and "cleared by ISO_RECEIVED: 1 trades, 100 shares, 200 displayed" \
         in run.stdout
     assert "sub-penny trading" in run.stdout
+
+
+def test_self_help_clears_a_print_through_the_declared_venue(tmp_path):
+    """REQ-EXC-01's example: self-help against Z from 10:15; Z offers 100500u,
+    Y 100600u; a print at 100600u is cleared SELF_HELP (B1) after 10:15 and is
+    a violation before; a print through Y as well stays a violation."""
+    from engine.surveil import SelfHelp
+
+    quotes = quotes_file(tmp_path, ("10:00:00", "Z", 100_400, 100, 100_500, 100),
+                         ("10:00:00", "Y", 100_400, 100, 100_600, 300))
+    trades = [("10:14:59.000000", "", 100, "10.06"), ("10:16:00.000000", "", 100, "10.06"),
+              ("10:16:01.000000", "", 100, "10.07")]
+    p = tmp_path / "trades.csv"
+    p.write_text(HEADER + "".join(f"{DAY} {t},0,Q,XYZ,{c},{s},{px},0\n" for t, c, s, px in trades))
+    r = audit_trades(read_trades(p), quotes, self_help=[SelfHelp.parse("Z 10:15-")])
+    t = r.trades
+    assert list(zip(t["class"].tolist(), t["code"].tolist(), t["shares_through"].tolist())) == [
+        ("violation", "NONE", 100), ("cleared", "SELF_HELP", 100), ("violation", "NONE", 400)]
+    assert sorted(t["through"][2]) == ["Y", "Z"]
+    # a declaration for another day, or against a venue without quotes, changes nothing and is noted
+    r = audit_trades(read_trades(p), quotes, self_help=[SelfHelp("Z", at("10:15:00"), day="2018-01-03"),
+                                                        SelfHelp("Q", at("10:15:00"))])
+    assert r.trades["class"].tolist() == ["violation"] * 3
+    assert r.notes == [f"self-help declared against Q on {DAY}, which has no quotes that day"]
+
+
+@pytest.mark.parametrize("text, want", [
+    ("Z 10:15-", ("Z", at("10:15:00"), None, None)),
+    ("P 2018-01-02 10:15:00.5-10:30", ("P", at("10:15:00.5"), at("10:30:00"), "2018-01-02")),
+])
+def test_self_help_declarations_parse(text, want):
+    from engine.surveil import SelfHelp
+
+    d = SelfHelp.parse(text)
+    assert (d.venue, d.start, d.end, d.day) == want
+
+
+@pytest.mark.parametrize("text", ["Z", "Z 10:15", "Z 25:00-", "Z 10:30-10:15", "Z 2018/01/02 10:15-", "Z 10:x-"])
+def test_a_malformed_self_help_declaration_is_refused(text):
+    from engine.surveil import SelfHelp
+
+    with pytest.raises(ValueError, match="self-help"):
+        SelfHelp.parse(text)
+
+
+def test_the_audit_reads_dataframes_as_it_reads_files(tmp_path):
+    pd = pytest.importorskip("pandas")
+    from engine.replay import quotes_from_frame
+    from engine.surveil import trades_from_frame
+
+    trades = pd.DataFrame({"DT_NY": pd.to_datetime([f"{DAY} 10:00:00", f"{DAY} 10:00:01.25"], format="ISO8601"), "DT": 0,
+                           "EX": ["Q", "D"], "SYMBOL": "XYZ", "COND": ["", "F"], "SIZE": [100, 200],
+                           "PRICE": [10.03, 10.0125]})
+    quotes = pd.DataFrame([(at(t), v, b, bs, a, az, "") for t, v, b, bs, a, az in BASE],
+                          columns=["ts", "venue", "bid", "bid_size", "ask", "ask_size", "condition"])
+    tape = trades_from_frame(trades)
+    assert tape.price.tolist() == [10_030_000, 10_012_500] and tape.ts.tolist() == [at("10:00:00"), at("10:00:01.25")]
+    assert tape.venues == ["Q", "D"] and tape.days == [DAY]
+    from_frames = audit_trades(tape, quotes)  # a DataFrame of quotes for a one-day tape
+    from_files = audit_trades(tape, quotes_file(tmp_path, *BASE))
+    assert from_frames.trades["class"].tolist() == from_files.trades["class"].tolist() == ["violation", "inside"]
+    assert audit_trades(tape, quotes_from_frame(quotes)).trades["code"].tolist() == ["NONE", ""]
+    taq = pd.DataFrame({"DT_NY": [f"{DAY} 09:59:00"], "DT": 0, "EX": "A", "BID": 10.0, "BIDSIZ": 1, "OFR": 10.02,
+                        "OFRSIZ": 2, "SYMBOL": "XYZ"})
+    r = audit_trades(tape, taq)
+    assert r.trades["class"].tolist() == ["violation", "inside"] and r.trades["shares_through"].tolist() == [200, 0]
+
+
+def test_frames_of_the_wrong_kind_are_refused_by_name():
+    from engine.replay import ReplayError, quotes_from_frame
+    from engine.surveil import trades_from_frame
+
+    pd = pytest.importorskip("pandas")
+    with pytest.raises(TypeError, match="trades"):
+        trades_from_frame([1, 2])
+    with pytest.raises(TypeError, match="quotes"):
+        quotes_from_frame("x")
+    with pytest.raises(ReplayError, match="trades frame: line 1"):
+        trades_from_frame(pd.DataFrame({"a": [1]}))
+    with pytest.raises(ReplayError, match="quotes frame: line 2"):
+        quotes_from_frame(pd.DataFrame({"ts": ["x"], "venue": "A", "bid": 1, "bid_size": 1, "ask": 2,
+                                        "ask_size": 1, "condition": ""}))
+
+
+def test_the_engines_own_fills_audited_from_its_events():
+    """The hot path's events as the tape: each FILL one print, its exception
+    reported with its sale condition (an ISO fill as F), re-checked
+    independently against the quotes the venue saw."""
+    from engine import OrderFlag
+    from engine.replay import QuoteFile
+    from engine.surveil import trades_from_events
+
+    book = ProtectedBook("X", venues=["A"])
+    quotes = np.atleast_1d(book.quote_record("A", 100_000, 100, 100_200, 100, ts=at("10:00:00")))
+    book.update_quotes(quotes)
+    book.add(1, Side.SELL, 100_300, 500, ts=at("10:00:01"))
+    events = book.execute(np.concatenate([
+        np.atleast_1d(book.order_record(2, Side.BUY, 100_300, 200, ts=at("10:00:02"), flags=OrderFlag.ISO,
+                                        tif=TimeInForce.IOC)),
+        np.atleast_1d(book.order_record(3, Side.BUY, 100_200, 100, ts=at("10:00:03"), tif=TimeInForce.IOC))]))
+    tape = trades_from_events(events, DAY, venue="OWN", symbol="X")
+    assert tape.conditions.tolist() == ["F"] and tape.price.tolist() == [10_030_000]
+    r = audit_trades(tape, QuoteFile(quotes, ["A"]))
+    assert (r.trades["class"][0], r.trades["code"][0], int(r.trades["shares_through"][0])) == \
+        ("cleared", "ISO_RECEIVED", 100)
+    with pytest.raises(TypeError, match="events"):
+        trades_from_events(np.zeros(3), DAY)

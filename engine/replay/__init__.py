@@ -39,7 +39,7 @@ from engine.replay.files import (
     progress_total,
 )
 from engine.replay.progress import Progress
-from engine.replay.quotes import QuoteFile, read_quote_file, read_quotes
+from engine.replay.quotes import QuoteFile, quotes_from_frame, read_quote_file, read_quotes
 from engine.replay.rematch import RematchResult, rematch
 from engine.replay.writers import EventWriter
 
@@ -65,6 +65,7 @@ __all__ = [
     "progress_total",
     "read_lobster_orderbook",
     "read_quote_file",
+    "quotes_from_frame",
     "read_quotes",
     "rematch",
     "replay",

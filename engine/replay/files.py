@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import bz2
 import gzip
+import io
 import lzma
 import re
 import zipfile
 import zlib
 from pathlib import Path
-from typing import BinaryIO, Optional
+from typing import Any, BinaryIO, Optional
 
 
 class ReplayError(ValueError):
@@ -149,8 +150,20 @@ def progress_total(path: str | Path) -> Optional[int]:
     p = Path(path)
     return None if p.suffix in COMPRESSED_SUFFIXES else p.stat().st_size
 
+def frame_as_csv(frame: Any, name: str) -> io.StringIO:
+    """A pandas DataFrame as CSV text, so a reader of files reads it with the
+    same parser and checks (TypeError naming ``name`` for anything else)."""
+    text = io.StringIO()
+    try:
+        frame.to_csv(text, index=False)
+    except AttributeError:
+        raise TypeError(f"{name}: expected a pandas DataFrame, got {type(frame).__name__}") from None
+    text.seek(0)
+    return text
+
 
 __all__ = [
+    "frame_as_csv",
     "COMPRESSED_SUFFIXES", "READ_ERRORS", "ReplayError", "check_lobster_pair", "file_format", "lobster_date",
     "lobster_levels", "lobster_orderbook_for", "lobster_symbol", "open_stream", "progress_total", "read_error",
 ]

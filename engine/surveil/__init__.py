@@ -10,9 +10,10 @@ cost estimates with, as library calls.
 
 Imports run one way: trades <- subpenny, audit; onoff stands alone.
 """
-from engine.surveil.audit import AuditResult, audit_trades
+from engine.surveil.audit import AuditResult, SelfHelp, audit_trades
 from engine.surveil.onoff import OnOffResult, rule611_on_off
 from engine.surveil.subpenny import PRICE_BANDS, SubPennyResult, subpenny_cost
-from engine.surveil.trades import EXCLUDED_CONDITIONS, Tape, read_trades
+from engine.surveil.trades import EXCLUDED_CONDITIONS, Tape, read_trades, trades_from_events, trades_from_frame
 
-__all__ = ["AuditResult", "EXCLUDED_CONDITIONS", "OnOffResult", "audit_trades", "rule611_on_off", "PRICE_BANDS", "SubPennyResult", "Tape", "read_trades", "subpenny_cost"]
+__all__ = ["AuditResult", "EXCLUDED_CONDITIONS", "OnOffResult", "PRICE_BANDS", "SelfHelp", "SubPennyResult", "Tape",
+           "audit_trades", "read_trades", "rule611_on_off", "subpenny_cost", "trades_from_events", "trades_from_frame"]

@@ -21,6 +21,11 @@ reaction to that trade). The trade is then classified:
   ``DT_NY``), or marked extended hours (T, U);
 * ``violation``: a trade-through that nothing clears.
 
+Self-help is not on any feed (REQ-FEED-04): declarations against venues, each
+an interval of the day, are passed in (``SelfHelp``) and the engine's own
+Rule 611 check honours them, so a print through a venue under self-help is
+cleared ``SELF_HELP`` (Rule 611(b)(1)).
+
 For every trade-through it measures the displayed shares traded through (the
 sizes of the protected quotes bypassed: the SEC's measure) and the amount,
 in cents a share, beyond the best protected price traded through.
@@ -29,14 +34,14 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Iterable, Optional
 
 import numpy as np
 
 from engine._core import ProtectedBook
 from engine.dtypes import QUOTE_DTYPE
 from engine.enums import ComplianceCode, Side
-from engine.replay.quotes import QuoteFile
+from engine.replay.quotes import QuoteFile, quotes_from_frame
 from engine.surveil.trades import MICROS_PER_DOLLAR, Tape
 
 # REQ-RPT-01: sale conditions -> the order flags the Rule 611 check reads
@@ -70,21 +75,22 @@ class AuditResult:
         amount traded through (cents a share) per class and code (``by``: also
         per ``"venue"`` or ``"day"``)."""
         t = self.trades
-        keys = list(zip(t["class"].tolist(), t["code"].tolist()))
-        if by is not None:
-            keys = [(k, *key) for k, key in zip(t[by].tolist(), keys)]
+        columns = [t["class"], t["code"]] if by is None else [t[by], t["class"], t["code"]]
+        key = np.array(["\x1f".join(parts) for parts in zip(*(c.tolist() for c in columns))], dtype=object)
+        if not len(key):
+            return {}
+        names, first, group = np.unique(key, return_index=True, return_inverse=True)
+        size = t["size"].astype(np.int64)
+        sums = {"trades": np.bincount(group), "shares": np.bincount(group, weights=size),
+                "dollars": np.bincount(group, weights=t["price"] * size / MICROS_PER_DOLLAR),
+                "shares_through": np.bincount(group, weights=t["shares_through"]),
+                "cents_through": np.bincount(group, weights=t["cents_through"])}
         out: dict = {}
-        for i, key in enumerate(keys):
-            row = out.setdefault(key, {"trades": 0, "shares": 0, "dollars": 0.0, "shares_through": 0,
-                                       "cents_through": 0.0})
-            row["trades"] += 1
-            row["shares"] += int(t["size"][i])
-            row["dollars"] += float(t["price"][i]) * int(t["size"][i]) / MICROS_PER_DOLLAR
-            row["shares_through"] += int(t["shares_through"][i])
-            row["cents_through"] += float(t["cents_through"][i])
-        for row in out.values():
-            through = row.pop("cents_through")
-            row["mean_cents_through"] = through / row["trades"] if row["trades"] else 0.0
+        for g in np.argsort(first, kind="stable").tolist():  # in the order first met
+            k = tuple(c[first[g]] for c in columns)
+            out[k] = {"trades": int(sums["trades"][g]), "shares": int(sums["shares"][g]),
+                      "dollars": float(sums["dollars"][g]), "shares_through": int(sums["shares_through"][g]),
+                      "mean_cents_through": float(sums["cents_through"][g] / sums["trades"][g])}
         return out
 
     def exception_rates(self) -> dict[str, float]:
@@ -141,10 +147,69 @@ def _flags(conditions: str) -> tuple[int, Optional[str], bool]:
     return flags, exempt, extended
 
 
-def audit_trades(tape: Tape, quotes: dict[str, QuoteFile]) -> AuditResult:
+@dataclass(frozen=True)
+class SelfHelp:
+    """A self-help declaration against ``venue`` (Rule 611(b)(1), REQ-SH-01):
+    from ``start`` to ``end`` (ns after midnight; ``None``: to the end of the
+    day), on ``day`` (YYYY-MM-DD; ``None``: every day of the tape)."""
+
+    venue: str
+    start: int
+    end: Optional[int] = None
+    day: Optional[str] = None
+
+    @classmethod
+    def parse(cls, text: str) -> "SelfHelp":
+        """``"VENUE [YYYY-MM-DD] HH:MM[:SS[.f]]-[HH:MM[:SS[.f]]]"``, e.g. ``"P 10:15-10:30"``."""
+        parts = text.split()
+        if len(parts) not in (2, 3) or "-" not in parts[-1]:
+            raise ValueError(f"self-help {text!r}: expected 'VENUE [YYYY-MM-DD] HH:MM[:SS]-[HH:MM[:SS]]'")
+        first, _, last = parts[-1].partition("-")
+        day = parts[1] if len(parts) == 3 else None
+        if day is not None and (len(day) != 10 or day[4] != "-" or day[7] != "-" or not day.replace("-", "").isdigit()):
+            raise ValueError(f"self-help {text!r}: day {day!r} is not YYYY-MM-DD")
+        start, end = _clock(first, text), (_clock(last, text) if last else None)
+        if end is not None and end <= start:
+            raise ValueError(f"self-help {text!r}: ends before it starts")
+        return cls(parts[0], start, end, day)
+
+
+def _clock(text: str, where: str) -> int:
+    h, _, rest = text.partition(":")
+    m, _, s = rest.partition(":")
+    try:
+        seconds = int(h) * 3600 + int(m) * 60
+        whole, _, frac = (s or "0").partition(".")
+        if not (0 <= int(h) < 24 and 0 <= int(m) < 60 and 0 <= int(whole) < 60) or (frac and not frac.isdigit()):
+            raise ValueError
+        return (seconds + int(whole)) * 1_000_000_000 + int(frac.ljust(9, "0")[:9] or 0)
+    except ValueError:
+        raise ValueError(f"self-help {where!r}: time {text!r} is not HH:MM[:SS[.f]]") from None
+
+
+def _quotes_by_day(tape: Tape, quotes: Any) -> dict[str, QuoteFile]:
+    """``quotes`` as {day: QuoteFile}: a dict as given, one QuoteFile for a
+    one-day tape, or a DataFrame in either quote layout."""
+    if isinstance(quotes, dict):
+        return quotes
+    if isinstance(quotes, QuoteFile):
+        if len(tape.days) > 1:
+            raise ValueError(f"quotes: one day's quotes for a tape of {len(tape.days)} days: pass {{day: QuoteFile}}")
+        return {day: quotes for day in tape.days}
+    out = {day: quotes_from_frame(quotes, date=day) for day in tape.days}
+    if len(tape.days) > 1 and not any(q.days for q in out.values()):
+        raise ValueError(f"quotes: a frame without days (ts after midnight) for a tape of {len(tape.days)} days")
+    return out
+
+
+def audit_trades(tape: Tape, quotes: Any, self_help: Iterable[SelfHelp] = ()) -> AuditResult:
     """Classify every trade of ``tape`` against the quotes of its day
-    (``quotes[day]``, a quote file read for that day and the same symbol; see
-    the module for the rules)."""
+    (``quotes[day]``, a quote file read for that day and the same symbol; or
+    one QuoteFile for a one-day tape; or a pandas DataFrame with a quote
+    file's columns), with ``self_help`` declarations in force (see the module
+    for the rules)."""
+    by_day = _quotes_by_day(tape, quotes)
+    declared = list(self_help)
     n = len(tape)
     cls = np.empty(n, dtype=object)
     code = np.empty(n, dtype=object)
@@ -155,13 +220,19 @@ def audit_trades(tape: Tape, quotes: dict[str, QuoteFile]) -> AuditResult:
     venues: list[str] = []
     for day in tape.days:
         rows = np.flatnonzero(tape.day == day)
-        q = quotes.get(day)
+        q = by_day.get(day)
         if q is None or not len(q.quotes):
             notes.append(f"no quotes for {day}: its trades are classed 'no quotes'")
         else:
             venues = venues or q.venues
-        _audit_day(tape, rows, q.quotes if q is not None else np.zeros(0, dtype=QUOTE_DTYPE),
-                   q.venues if q is not None else [], cls, code, shares_through, cents_through, through_venues)
+        day_venues = q.venues if q is not None else []
+        mine = [d for d in declared if d.day in (None, day)]
+        for d in mine:
+            if d.venue not in day_venues:
+                notes.append(f"self-help declared against {d.venue} on {day}, which has no quotes that day")
+        _audit_day(tape, rows, q.quotes if q is not None else np.zeros(0, dtype=QUOTE_DTYPE), day_venues,
+                   [d for d in mine if d.venue in day_venues], cls, code, shares_through, cents_through,
+                   through_venues)
     crossed = int((code == ComplianceCode.CROSSED_MARKET.name).sum())
     if crossed:
         notes.append(f"{crossed:,} trade-throughs are cleared because the protected quotes were crossed: crossed "
@@ -173,10 +244,12 @@ def audit_trades(tape: Tape, quotes: dict[str, QuoteFile]) -> AuditResult:
     return AuditResult(trades, tape.venues, venues, tape.days, notes)
 
 
-def _audit_day(tape: Tape, rows: np.ndarray, quotes: np.ndarray, venues: list[str], cls: np.ndarray,
-               code: np.ndarray, shares_through: np.ndarray, cents_through: np.ndarray,
+def _audit_day(tape: Tape, rows: np.ndarray, quotes: np.ndarray, venues: list[str], self_help: list[SelfHelp],
+               cls: np.ndarray, code: np.ndarray, shares_through: np.ndarray, cents_through: np.ndarray,
                through_venues: np.ndarray) -> None:
     book = ProtectedBook("AUDIT", venues=venues or ["none"])
+    for d in self_help:
+        book.declare_self_help(d.venue, d.start, d.end)
     order = rows[np.argsort(tape.ts[rows], kind="stable")]
     applied = 0
     seen = np.zeros(max(len(venues), 1), dtype=bool)
@@ -186,7 +259,7 @@ def _audit_day(tape: Tape, rows: np.ndarray, quotes: np.ndarray, venues: list[st
         if cut > applied:
             batch = np.ascontiguousarray(quotes[applied:cut])
             book.update_quotes(batch)
-            seen[np.unique(batch["venue"])] = True
+            seen[batch["venue"]] = True
             applied = cut
         flags, exempt, extended = _flags(tape.conditions[i])
         through_venues[i] = ()
@@ -206,9 +279,9 @@ def _audit_day(tape: Tape, rows: np.ndarray, quotes: np.ndarray, venues: list[st
             continue
         cls[i] = "cleared" if check.allowed else "violation"
         code[i] = check.code.name if check.allowed else "NONE"
-        through_venues[i] = check.through
+        through_venues[i] = check.through + check.self_help
         best_beyond = 0
-        for name in check.through:
+        for name in through_venues[i]:  # the quotes bypassed, cleared or not
             qv = book.quote(name)
             if qv.ask_price is not None and units > qv.ask_price:
                 shares_through[i] += qv.ask_size
@@ -219,4 +292,4 @@ def _audit_day(tape: Tape, rows: np.ndarray, quotes: np.ndarray, venues: list[st
         cents_through[i] = best_beyond / 100  # units of $0.0001 -> cents
 
 
-__all__ = ["AuditResult", "CLASSES", "CONDITION_FLAGS", "EXEMPT_CONDITIONS", "audit_trades"]
+__all__ = ["AuditResult", "CLASSES", "CONDITION_FLAGS", "EXEMPT_CONDITIONS", "SelfHelp", "audit_trades"]

@@ -15,11 +15,12 @@ import io
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional, TextIO
 
 import numpy as np
 
-from engine.replay.files import ReplayError, open_stream
+from engine.enums import ComplianceCode, EventType
+from engine.replay.files import ReplayError, frame_as_csv, open_stream
 from engine.replay.quotes import ns_after_midnight
 
 TRADE_COLUMNS = ["DT_NY", "DT", "EX", "SYMBOL", "COND", "SIZE", "PRICE"]
@@ -89,44 +90,79 @@ def _ns_after_midnight(text: str, where: str) -> int:
 
 def read_trades(path: str | Path, date: Optional[str] = None, symbol: Optional[str] = None) -> Tape:
     """A TAQ trades file (plain or compressed), optionally one day and one symbol."""
+    with open_stream(path) as raw:
+        return _read_trades(io.TextIOWrapper(raw, encoding="ascii", newline=""), str(path), date, symbol)
+
+
+def trades_from_frame(frame: Any, date: Optional[str] = None, symbol: Optional[str] = None) -> Tape:
+    """:func:`read_trades` for a pandas DataFrame with TAQ's trade columns
+    (``DT_NY`` as text or datetime64, ``PRICE`` in dollars; ``CORR`` optional),
+    read by the same parser as a file."""
+    return _read_trades(frame_as_csv(frame, "trades"), "trades frame", date, symbol)
+
+
+# REQ-RPT-01: the sale condition a fill's exception code is reported with
+CODE_CONDITIONS = {ComplianceCode.ISO_RECEIVED: "F", ComplianceCode.ISO_ROUTED: "F", ComplianceCode.AUCTION: "O",
+                   ComplianceCode.BENCHMARK: "4", ComplianceCode.STOPPED: "1", ComplianceCode.NON_REGULAR_WAY: "C"}
+
+
+def trades_from_events(events: np.ndarray, day: str, venue: str = "OWN", symbol: str = "") -> Tape:
+    """The engine's own fills (``EVENT_DTYPE`` records; every FILL event is one
+    print) as a tape of ``day``, each marked with the sale condition its
+    exception code is reported with (REQ-RPT-01: ISO F, auction O, benchmark 4,
+    stopped 1, not regular way C), so the audit re-checks the engine's trades
+    against the quotes independently of the decision the hot path made."""
+    try:
+        fills = events[events["type"] == EventType.FILL]
+    except (ValueError, IndexError, TypeError):
+        raise TypeError("events: expected EVENT_DTYPE records") from None
+    codes = fills["compliance_code"].tolist()
+    conditions = np.array([CODE_CONDITIONS.get(c, "") for c in codes], dtype=object)
+    n = len(fills)
+    return Tape(f"events of {symbol or 'the engine'}", np.full(n, day, dtype=object), fills["ts"].astype(np.int64),
+                np.zeros(n, dtype=np.int16), [venue], fills["price"].astype(np.int64) * 100,
+                fills["quantity"].astype(np.int64), conditions, [symbol] if symbol else [], 0)
+
+
+def _read_trades(stream: TextIO, path: str, date: Optional[str], symbol: Optional[str]) -> Tape:
     day, ts, venue, price, size, cond, symbols = [], [], [], [], [], [], {}
     venues: dict[str, int] = {}
     corrected = 0
-    with open_stream(path) as raw:
-        reader = csv.reader(io.TextIOWrapper(raw, encoding="ascii", newline=""))
-        header = next(reader, None)
-        if header is None or any(c not in header for c in TRADE_COLUMNS):
-            raise ReplayError(f"{path}: line 1: expected a TAQ trades header with {','.join(TRADE_COLUMNS)}")
-        col = {c: i for i, c in enumerate(header)}
-        for line, r in enumerate(reader, start=2):
-            if not r:
+    reader = csv.reader(stream)
+    header = next(reader, None)
+    if header is None or any(c not in header for c in TRADE_COLUMNS):
+        raise ReplayError(f"{path}: line 1: expected a TAQ trades header with {','.join(TRADE_COLUMNS)}")
+    col = {c: i for i, c in enumerate(header)}
+    for line, r in enumerate(reader, start=2):
+        if not r:
+            continue
+        where = f"{path}: line {line}"
+        try:
+            when, sym = r[col["DT_NY"]], r[col["SYMBOL"]]
+            if (date and when[:10] != date) or (symbol and sym != symbol):
                 continue
-            where = f"{path}: line {line}"
-            try:
-                when, sym = r[col["DT_NY"]], r[col["SYMBOL"]]
-                if (date and when[:10] != date) or (symbol and sym != symbol):
-                    continue
-                if "CORR" in col and r[col["CORR"]] not in ("", "0", "00"):
-                    corrected += 1
-                    continue
-                ex = r[col["EX"]]
-                shares = int(r[col["SIZE"]])
-                if shares <= 0:
-                    raise ReplayError(f"{where}: size {shares} is not positive")
-                day.append(when[:10])
-                ts.append(_ns_after_midnight(when, where))
-                venue.append(venues.setdefault(ex, len(venues)))
-                price.append(_micros(r[col["PRICE"]], where))
-                size.append(shares)
-                cond.append(r[col["COND"]])
-                symbols[sym] = None
-            except (IndexError, ValueError) as exc:
-                if isinstance(exc, ReplayError):
-                    raise
-                raise ReplayError(f"{where}: malformed trade row ({exc})") from None
-    return Tape(str(path), np.array(day, dtype=object), np.array(ts, dtype=np.int64),
+            if "CORR" in col and r[col["CORR"]] not in ("", "0", "00"):
+                corrected += 1
+                continue
+            ex = r[col["EX"]]
+            shares = int(r[col["SIZE"]])
+            if shares <= 0:
+                raise ReplayError(f"{where}: size {shares} is not positive")
+            day.append(when[:10])
+            ts.append(_ns_after_midnight(when, where))
+            venue.append(venues.setdefault(ex, len(venues)))
+            price.append(_micros(r[col["PRICE"]], where))
+            size.append(shares)
+            cond.append(r[col["COND"]])
+            symbols[sym] = None
+        except (IndexError, ValueError) as exc:
+            if isinstance(exc, ReplayError):
+                raise
+            raise ReplayError(f"{where}: malformed trade row ({exc})") from None
+    return Tape(path, np.array(day, dtype=object), np.array(ts, dtype=np.int64),
                 np.array(venue, dtype=np.int16), list(venues), np.array(price, dtype=np.int64),
                 np.array(size, dtype=np.int64), np.array(cond, dtype=object), list(symbols), corrected)
 
 
-__all__ = ["EXCLUDED_CONDITIONS", "MICROS_PER_DOLLAR", "Tape", "read_trades"]
+__all__ = ["CODE_CONDITIONS", "EXCLUDED_CONDITIONS", "MICROS_PER_DOLLAR", "Tape", "read_trades", "trades_from_events",
+           "trades_from_frame"]
