@@ -4,10 +4,12 @@ unexcused and only the rule re-prices orders."""
 import math
 
 import numpy as np
+import pytest
 
 from engine import COMMAND_DTYPE, QUOTE_DTYPE, Action, OrderType, Side, TimeInForce
 from engine.flow import generate_mixed
 from engine.surveil.onoff import rule611_on_off
+from support.shared_data import DATA, needs_data
 
 
 def small_case():
@@ -45,3 +47,58 @@ def test_on_generated_multi_venue_flow():
     assert r.on.through_fills == 0  # under the rule nothing trades through unexcused
     assert r.on.repriced > 0 and r.off.repriced == 0  # lock/cross handling only under the rule
     assert r.off.fills > 0 and r.on.fills > 0
+
+
+LOBSTER_NAME = "XYZ_2012-06-21_34200000_57600000_message_1.csv"
+
+
+def test_a_file_flow_worked_by_hand(tmp_path):
+    """A LOBSTER flow re-matched under both regimes against a quote file:
+    away A quotes 10.00 x 100 / 10.02 x 100 from 09:30:00.5. History: a sell
+    of 300 at 10.03 rests; 200 of it execute at 09:30:01 (an incoming buy IOC
+    of 200 at 10.03, through A's offer); a buy of 100 at 10.02 arrives (it
+    would lock A)."""
+    from engine.surveil.onoff import rematch_on_off
+
+    flow = tmp_path / LOBSTER_NAME
+    flow.write_text("34200.0,1,1,300,100300,-1\n34201.0,4,1,200,100300,-1\n34202.0,1,2,100,100200,1\n")
+    quotes = tmp_path / "quotes.csv"
+    quotes.write_text("ts,venue,bid,bid_size,ask,ask_size,condition\n34200500000000,A,100000,100,100200,100,\n")
+    r = rematch_on_off(flow, quotes)
+    assert (r.on.fills, r.on.blocked, r.on.cancelled_for_trade_through, r.on.repriced) == (0, 1, 1, 1)
+    assert (r.off.fills, r.off.shares, r.off.dollars, r.off.blocked, r.off.repriced) == (1, 200, 2_006.0, 0, 0)
+    assert (r.off.through_fills, r.off.through_shares, r.off.displayed_shares_through) == (1, 200, 100)
+    assert r.notes == []  # an own-layout quote file names no symbol or day to disagree with
+
+
+def test_mirror_venues_show_the_last_top_of_each_instant_late():
+    from engine.surveil.mirror import mirrored_quotes
+
+    ts = np.array([10, 10, 20, 30, 40])
+    q = mirrored_quotes(ts, np.array([100, 101, 101, 101, 102]), np.array([1, 2, 2, 2, 3]),
+                        np.array([200, 200, 200, 201, 202]), np.array([5, 5, 5, 6, 7]), {"A": 0, "B": 15})
+    assert q.venues == ["A", "B"]
+    got = [(int(r["ts"]), q.venues[r["venue"]], int(r["bid_price"]), int(r["bid_size"]), int(r["ask_price"]),
+            int(r["ask_size"])) for r in q.quotes]
+    assert got == [(10, "A", 101, 2, 200, 5), (25, "B", 101, 2, 200, 5), (30, "A", 101, 2, 201, 6),
+                   (40, "A", 102, 3, 202, 7), (45, "B", 101, 2, 201, 6), (55, "B", 102, 3, 202, 7)]
+    for bad in ({}, {"A": -1}, {"A": 0.5}):
+        with pytest.raises(ValueError, match="lag"):
+            mirrored_quotes(ts, ts, ts, ts, ts, bad)
+
+
+@needs_data
+def test_on_the_shared_lobster_flow_with_mirror_venues():
+    """AAPL's level-10 flow: a mirror showing the venue's own top at once
+    never binds (the engine reproduces history: same fills, nothing stopped);
+    mirrors 5 ms and 2 s late make the rule stop fills and slide orders."""
+    from engine.surveil.mirror import flow_mirrors
+    from engine.surveil.onoff import rematch_on_off
+
+    path = DATA / "lobster" / "AAPL_2012-06-21_34200000_57600000_message_10.csv"
+    r = rematch_on_off(path, flow_mirrors(path, {"NOW": 0}))
+    assert (r.on.fills, r.off.fills, r.on.blocked, r.on.repriced, r.off.through_fills) == (94, 94, 0, 0, 0)
+    r = rematch_on_off(path, flow_mirrors(path))
+    assert (r.on.fills, r.off.fills, r.on.blocked, r.on.repriced, r.on.cancelled_for_trade_through) == \
+        (86, 94, 19, 18, 15)
+    assert (r.on.through_fills, r.off.through_fills, r.off.displayed_shares_through) == (0, 20, 4_059)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 import numpy as np
 
@@ -85,18 +85,22 @@ def _quote_notes(path: str | Path, fmt: str, symbol: Optional[str], quote_date: 
     return notes
 
 
-def rematch(path: str | Path, quotes: str | Path | None = None, *, symbol: Optional[str] = None,
+def rematch(path: str | Path, quotes: str | Path | QuoteFile | None = None, *, symbol: Optional[str] = None,
             progress: bool = False, events_out: str | Path | None = None,
             tick_regime: TickRegime = TickRegime.PENNY_2005, quote_feed: Optional[str] = None,
-            quote_date: Optional[str] = None) -> RematchResult:
+            quote_date: Optional[str] = None, rule611: bool = True,
+            on_events: Optional[Callable[[np.ndarray], None]] = None) -> RematchResult:
     """Send a LOBSTER or ITCH file's flow through the engine's matching (one
     symbol: ``symbol`` for a multi-stock ITCH file), with the Rule 611 check
     against a quote file if given (``quote_feed``: the feed its condition codes
     come from, when it has no feed column; ``quote_date``: the day to take
     from a TAQ file of several). Returns counts of what history and the engine
     did, with notes where the quotes' symbol or day is not the flow's;
-    ``events_out`` (.csv or .parquet) keeps every engine event. The time and
-    rate count all the work, reading the quotes included."""
+    ``events_out`` (.csv or .parquet) keeps every engine event and
+    ``on_events`` is called with each batch of them. ``quotes`` may be a quote
+    file already read; ``rule611=False`` runs without the trade-through check
+    and lock/cross handling (Rule 611 and 610(e) off). The time and rate count
+    all the work, reading the quotes included."""
     t0 = time.perf_counter()
     fmt = file_format(path)
     if fmt not in ("lobster", "itch"):
@@ -106,10 +110,12 @@ def rematch(path: str | Path, quotes: str | Path | None = None, *, symbol: Optio
     notes: list[str] = []
     book: Book
     if quotes is not None:
-        q = read_quotes(quotes, feed=quote_feed, date=quote_date)
+        q = quotes if isinstance(quotes, QuoteFile) else read_quotes(quotes, feed=quote_feed, date=quote_date)
         qarr, venues = q.quotes, q.venues
         notes = _quote_notes(path, fmt, symbol, quote_date, q)
         book = ProtectedBook("REPLAY", tick_regime=tick_regime, venues=venues)
+        if not rule611:
+            book.configure(rule611=False, lock_cross_protection=False)
     else:
         book = Book("REPLAY", tick_regime=tick_regime)
     book.reserve(1 << 16)
@@ -124,6 +130,8 @@ def rematch(path: str | Path, quotes: str | Path | None = None, *, symbol: Optio
         _count_events(ev, acc, rm.first_inferred_id)
         if writer is not None:
             writer.write(ev)
+        if on_events is not None:
+            on_events(ev)
 
     try:
         batches = iter_lobster(path, bar) if fmt == "lobster" else iter_itch(path, decoder, bar)

@@ -14,12 +14,16 @@ book that sees the same quotes with the rule on.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Optional
 
 import numpy as np
 
 from engine._core import ProtectedBook
 from engine.enums import EventType, Reason, Side
+from engine.replay.quotes import QuoteFile, read_quotes
+from engine.replay.rematch import rematch
 
 
 @dataclass
@@ -56,6 +60,7 @@ class Regime:
 class OnOffResult:
     on: Regime
     off: Regime
+    notes: list[str] = field(default_factory=list)  # where the quotes may not be the flow's
 
     def differences(self) -> dict[str, float]:
         """Off minus on, for every count."""
@@ -81,10 +86,45 @@ class OnOffResult:
                             ("takers' average sell price ($)", "taker_sell_price")):
             a, b = getattr(on, name), getattr(off, name)
             lines.append(f"  {label:46} {a:>14.4f} {b:>14.4f} {b - a:>+14.4f}")
+        lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
 
 
-def _record(regime: Regime, events: np.ndarray, observer: ProtectedBook) -> None:
+class _Observer:
+    """A book that sees only the away quotes, with the rule on: it judges
+    each fill of either regime. Fed either in a schedule's order
+    (:meth:`update`) or by time (``quotes``: every quote stamped at or before a
+    fill is applied before it, as the Rematcher applies them)."""
+
+    def __init__(self, symbol: str, venues: list[str], quotes: Optional[np.ndarray] = None) -> None:
+        self.book = ProtectedBook(symbol, venues=venues)
+        self.quotes = quotes
+        self.applied = 0
+
+    def update(self, batch: np.ndarray) -> None:
+        self.book.update_quotes(batch)
+
+    def judge(self, ts: int, price: int) -> tuple[bool, int]:
+        """(traded through a protected quote with nothing to clear it, the
+        displayed shares of the quotes it traded through)."""
+        if self.quotes is not None:
+            cut = int(np.searchsorted(self.quotes["ts"], ts, side="right"))
+            if cut > self.applied:
+                self.book.update_quotes(np.ascontiguousarray(self.quotes[self.applied:cut]))
+                self.applied = cut
+        book = self.book
+        last = book.last_timestamp
+        check = book.check_print(price, ts=ts if last is None else max(ts, last))
+        if check.allowed or not check.through:
+            return False, 0
+        shares = 0
+        for name in check.blocked:
+            quote = book.quote(name)
+            shares += quote.ask_size if quote.ask_price and price > quote.ask_price else quote.bid_size
+        return True, shares
+
+
+def _record(regime: Regime, events: np.ndarray, observer: _Observer) -> None:
     t = events["type"]
     fills = events[t == EventType.FILL]  # one event a fill, on the taker's side (liquidity: the maker's)
     regime.fills += len(fills)
@@ -104,16 +144,12 @@ def _record(regime: Regime, events: np.ndarray, observer: ProtectedBook) -> None
                                                                                   Reason.PRICE_ADJUSTED])).sum())
     regime.refused_lock_cross += int(((t == EventType.REJECTED) & (events["reason"] == Reason.WOULD_LOCK_CROSS)).sum())
     for ts, p, q in zip(fills["ts"].tolist(), price.tolist(), qty.tolist()):
-        check = observer.check_print(p, ts=max(ts, observer.last_timestamp))
-        if check.allowed or not check.through:
-            continue
-        regime.through_fills += 1
-        regime.through_shares += q
-        regime.through_dollars += q * p / 10_000
-        for name in check.blocked:
-            quote = observer.quote(name)
-            regime.displayed_shares_through += quote.ask_size if quote.ask_price and p > quote.ask_price \
-                else quote.bid_size
+        through, displayed = observer.judge(ts, p)
+        if through:
+            regime.through_fills += 1
+            regime.through_shares += q
+            regime.through_dollars += q * p / 10_000
+            regime.displayed_shares_through += displayed
 
 
 def rule611_on_off(commands: np.ndarray, quotes: np.ndarray, schedule: np.ndarray, venues: list[str],
@@ -125,7 +161,7 @@ def rule611_on_off(commands: np.ndarray, quotes: np.ndarray, schedule: np.ndarra
     on = ProtectedBook(symbol, venues=venues)
     off = ProtectedBook(symbol, venues=venues)
     off.configure(rule611=False, lock_cross_protection=False)
-    observer = ProtectedBook(symbol, venues=venues)  # the quotes alone, to judge the fills under the rule
+    observer = _Observer(symbol, venues)  # the quotes alone, to judge the fills under the rule
     result = OnOffResult(Regime(), Regime())
     is_quote = schedule < 0
     starts = np.flatnonzero(np.r_[True, is_quote[1:] != is_quote[:-1]])
@@ -135,7 +171,7 @@ def rule611_on_off(commands: np.ndarray, quotes: np.ndarray, schedule: np.ndarra
             batch = np.ascontiguousarray(quotes[-run - 1])
             for book, regime in ((on, result.on), (off, result.off)):
                 _record(regime, book.update_quotes(batch), observer)  # re-pricing the quotes cause
-            observer.update_quotes(batch)
+            observer.update(batch)
         else:
             batch = np.ascontiguousarray(commands[run])
             for book, regime in ((on, result.on), (off, result.off)):
@@ -143,4 +179,21 @@ def rule611_on_off(commands: np.ndarray, quotes: np.ndarray, schedule: np.ndarra
     return result
 
 
-__all__ = ["OnOffResult", "Regime", "rule611_on_off"]
+def rematch_on_off(path: str | Path, quotes: str | Path | QuoteFile, *, symbol: Optional[str] = None,
+                   quote_date: Optional[str] = None, quote_feed: Optional[str] = None,
+                   progress: bool = False) -> OnOffResult:
+    """A LOBSTER or ITCH file's flow re-matched (engine.replay.rematch: each
+    historical execution an inferred incoming IOC) against away quotes (a
+    quote file, or :func:`mirrored_quotes` of the flow itself) under both
+    regimes."""
+    q = quotes if isinstance(quotes, QuoteFile) else read_quotes(quotes, feed=quote_feed, date=quote_date)
+    result = OnOffResult(Regime(), Regime())
+    for regime, rule in ((result.on, True), (result.off, False)):
+        observer = _Observer("X", q.venues, q.quotes)
+        run = rematch(path, q, symbol=symbol, quote_date=quote_date, rule611=rule, progress=progress,
+                      on_events=lambda ev, regime=regime, observer=observer: _record(regime, ev, observer))
+        result.notes = run.notes
+    return result
+
+
+__all__ = ["OnOffResult", "Regime", "rematch_on_off", "rule611_on_off"]
