@@ -276,3 +276,17 @@ def test_the_engines_own_fills_audited_from_its_events():
         ("cleared", "ISO_RECEIVED", 100)
     with pytest.raises(TypeError, match="events"):
         trades_from_events(np.zeros(3), DAY)
+
+
+@pytest.mark.parametrize("cond, price, cls, code, shares, cents", [
+    ("", "0.5080", "cleared", "SUB_PENNY", 300, 0.3),  # REQ-EXM-01: a quote at or below $1.00, < a cent through
+    ("", "0.5160", "violation", "NONE", 300, 1.1),  # a cent or more through: not exempt
+    ("1", "0.5160", "cleared", "STOPPED", 300, 1.1),  # (b)(9), condition 1 (REQ-RPT-01): a stopped sell above the offer
+    ("1", "0.4890", "cleared", "STOPPED", 100, 1.1),  # ... a stopped buy below the bid
+])
+def test_the_sub_penny_exemption_and_stopped_orders(tmp_path, cond, price, cls, code, shares, cents):
+    quotes = quotes_file(tmp_path, ("09:30:00", "A", 5_000, 100, 5_050, 300))  # $0.5000 x 100 / $0.5050 x 300
+    r = audit(tmp_path, quotes, ("10:00:00.000000", cond, 100, price))
+    t = r.trades
+    assert (t["class"][0], t["code"][0], int(t["shares_through"][0])) == (cls, code, shares)
+    assert float(t["cents_through"][0]) == pytest.approx(cents)

@@ -14,7 +14,10 @@ reaction to that trade). The trade is then classified:
   (``CROSSED_MARKET``, ``FLICKER`` for the one-second look-back, ``SUB_PENNY``,
   ``SELF_HELP``, ``ISO_RECEIVED`` for an ISO print, ``AUCTION``, ``BENCHMARK``,
   ``NON_REGULAR_WAY``, ``STOPPED``, ``MIXED`` when quotes were cleared by
-  different codes), its sale conditions mapped as REQ-RPT-01 lays out;
+  different codes), its sale conditions mapped as REQ-RPT-01 lays out (the
+  stopped-order exception (b)(9) is by side and the tape names none: a
+  stopped print above the protected offer is taken as a sale, else a
+  purchase);
 * ``exempt``: a print Rule 611 does not cover (qualified contingent trade 7,
   the generic exempt code 8);
 * ``outside hours``: before 09:30 or after 16:00 New York time (the tape's
@@ -273,7 +276,11 @@ def _audit_day(tape: Tape, rows: np.ndarray, quotes: np.ndarray, venues: list[st
             cls[i], code[i] = "no quotes", ""
             continue
         units = (int(tape.price[i]) + UNITS_PER_MICRO // 2) // UNITS_PER_MICRO  # nearest $0.0001
-        check = book.check_print(units, side=Side.BUY, flags=flags, ts=max(ts, book.last_timestamp))
+        side = Side.BUY
+        if flags & STOPPED:  # (b)(9) is by side, the tape has none: a print above the offer could be a stopped sell
+            offer = book.protected_bbo().offer
+            side = Side.SELL if offer is not None and units > offer else Side.BUY
+        check = book.check_print(units, side=side, flags=flags, ts=max(ts, book.last_timestamp))
         if not check.through and not check.self_help:
             cls[i], code[i] = "inside", ""
             continue
