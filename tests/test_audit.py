@@ -290,3 +290,30 @@ def test_the_sub_penny_exemption_and_stopped_orders(tmp_path, cond, price, cls, 
     t = r.trades
     assert (t["class"][0], t["code"][0], int(t["shares_through"][0])) == (cls, code, shares)
     assert float(t["cents_through"][0]) == pytest.approx(cents)
+
+
+def two_symbol_files(tmp_path):
+    """AAA quoted 10.00 / 10.02 and BBB 20.00 / 20.02 on venue A, in one TAQ
+    quote file; trades of both in one tape."""
+    q = tmp_path / "quotes.csv"
+    q.write_text("DT_NY,DT,EX,BID,BIDSIZ,OFR,OFRSIZ,SYMBOL\n"
+                 f"{DAY} 09:30:00.000000,0,A,10.00,1,10.02,2,AAA\n"
+                 f"{DAY} 09:30:00.000000,0,A,20.00,3,20.02,4,BBB\n")
+    t = tmp_path / "trades.csv"
+    t.write_text(HEADER + "".join(f"{DAY} 10:00:0{i}.000000,0,Q,{sym},,100,{px},0\n" for i, (sym, px) in
+                                  enumerate([("AAA", "10.01"), ("BBB", "20.01"), ("AAA", "20.01"), ("BBB", "10.01")])))
+    return t, q
+
+
+def test_a_tape_of_several_symbols_is_audited_per_symbol(tmp_path):
+    from engine.surveil.report import surveil
+
+    trades, quotes = two_symbol_files(tmp_path)
+    r = surveil(trades, quotes).audit
+    assert list(zip(r.trades["class"].tolist(), r.trades["shares_through"].tolist())) == [
+        ("inside", 0), ("inside", 0), ("violation", 200), ("violation", 300)]
+    tape = read_trades(trades)
+    assert tape.pieces() == [(DAY, "AAA"), (DAY, "BBB")]
+    with pytest.raises(ValueError, match="hold 2 symbols"):  # one book of both would be neither's quotes
+        audit_trades(tape, {DAY: read_quotes(quotes, date=DAY)})
+    assert read_quotes(quotes, symbol="BBB").quotes["bid_price"].tolist() == [200_000]

@@ -11,8 +11,9 @@ import pytest
 
 from engine._core import generate_itch
 from engine.replay import replay, replay_itch, replay_parallel
-from engine.replay.parallel import build_group, stock_summary
+from engine.replay.parallel import stock_summary
 from engine.replay.states import book_state_columns
+from support.dask_kill import kill_first_run
 
 distributed = pytest.importorskip("distributed", reason="Dask is not installed (pip install 'dask[distributed]')")
 pq = pytest.importorskip("pyarrow.parquet")
@@ -73,24 +74,11 @@ def test_a_running_cluster_by_client_and_by_address(itch, single, cluster):
     assert replay_parallel(itch, scheduler=cluster.scheduler_address).stocks == books
 
 
-def dies_once(marker: str, *args):
-    """The task's first run kills its worker process (as a crash or an OOM kill would)."""
-    if not os.path.exists(marker):
-        open(marker, "w").close()
-        os._exit(1)
-    return build_group(*args)
-
-
 def test_a_worker_killed_mid_task_is_replaced_and_the_result_is_whole(itch, single, tmp_path, monkeypatch):
-    import cloudpickle
-
     import engine.replay.parallel as parallel
 
-    cloudpickle.register_pickle_by_value(sys.modules[__name__])  # workers cannot import this test module
     marker = str(tmp_path / "killed")
-    original = parallel.build_group
-    monkeypatch.setattr(parallel, "build_group",
-                        lambda *args, **kw: dies_once(marker, *args) if "group0001" in args[0] else original(*args))
+    kill_first_run(monkeypatch, parallel, "build_group", marker, lambda records, *rest: "group0001" in records)
     _, books = single
     got = replay_parallel(itch, workers=2)
     assert os.path.exists(marker)  # it did die once

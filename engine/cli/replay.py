@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from engine._core import generate_itch
+from engine.cli.dask_options import add_dask_options, on_dask, progress_of, workers_of
 from engine.replay import (
     ReplayError,
     file_format,
@@ -48,14 +49,7 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
                    "the ITCH file's name); in match mode, the day to take from a TAQ quote file of several")
     p.add_argument("--generate", type=int, default=2_000_000, metavar="N",
                    help="with no paths: order messages of generated ITCH (default 2,000,000)")
-    p.add_argument("--workers", metavar="N", help="replay on Dask: a LocalCluster of N worker processes "
-                   "('auto': one per core), the work split by stock (needs the distributed extra)")
-    p.add_argument("--scheduler", metavar="ADDRESS", help="replay on a running Dask cluster (tcp://host:8786); "
-                   "the files and --work-dir must be on a path every worker sees")
-    p.add_argument("--work-dir", type=Path, metavar="DIR", help="with --workers/--scheduler: where an ITCH file "
-                   "is split by stock (default: a temporary folder, removed afterwards)")
-    p.add_argument("--progress", dest="progress", action="store_true", default=None, help="show a progress bar")
-    p.add_argument("--no-progress", dest="progress", action="store_false")
+    add_dask_options(p, "replay", "by stock (an ITCH file split in --work-dir)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -79,9 +73,9 @@ def _replay_paths(args: argparse.Namespace, paths: list[Path]) -> int:
     if missing:
         print(f"error: {missing[0]}: no such file", file=sys.stderr)
         return 1
-    progress = sys.stderr.isatty() if args.progress is None else args.progress
+    progress = progress_of(args)
     symbols = [s.strip() for s in args.symbols.split(",")] if args.symbols else None
-    if args.workers is not None or args.scheduler is not None:
+    if on_dask(args):
         return _replay_parallel(args, paths, symbols, progress)
     try:
         for path in paths:
@@ -124,14 +118,8 @@ def _replay_parallel(args: argparse.Namespace, paths: list[Path], symbols: list[
     if args.mode == "match" or args.lobster_out is not None:
         print("error: --workers and --scheduler are for build mode (with --book-out a folder)", file=sys.stderr)
         return 1
-    workers: int | str = "auto"
-    if args.workers is not None and args.workers != "auto":
-        if not args.workers.isdigit() or int(args.workers) < 1:
-            print(f"error: --workers {args.workers}: a positive number or 'auto'", file=sys.stderr)
-            return 1
-        workers = int(args.workers)
     try:
-        result = replay_parallel(paths, workers=workers, scheduler=args.scheduler, symbols=symbols,
+        result = replay_parallel(paths, workers=workers_of(args), scheduler=args.scheduler, symbols=symbols,
                                  book_levels=(args.levels or 10) if args.book_out else 0, book_out=args.book_out,
                                  work_dir=args.work_dir, progress=progress)
     except (ReplayError, FileNotFoundError, ValueError, OSError) as exc:

@@ -9,9 +9,11 @@ import sys
 import time
 from pathlib import Path
 
+from engine.cli.dask_options import add_dask_options, on_dask, progress_of, workers_of
 from engine.replay import ReplayError
 from engine.surveil import SelfHelp
-from engine.surveil.report import GENERATED, surveil
+from engine.surveil.parallel import surveil_parallel
+from engine.surveil.report import GENERATED, run_on_off, surveil
 
 UNITS_NS = {"ns": 1, "us": 1_000, "ms": 1_000_000, "s": 1_000_000_000}
 
@@ -60,6 +62,7 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     p.add_argument("--mirror-lags", type=parse_lags, metavar="LAGS", help="the mirror venues' lags, e.g. 5ms,2s "
                    "(default: 5ms,2s; under a second the one-second look-back usually clears them)")
     p.add_argument("--flow-symbol", help="the stock of a multi-stock ITCH FLOW")
+    add_dask_options(p, "audit", "by symbol and day (the tape and its quotes split in --work-dir)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -70,9 +73,17 @@ def run(args: argparse.Namespace) -> int:
             return 1
     t0 = time.perf_counter()
     try:
-        report = surveil(args.trades, args.quotes, date=args.date, symbol=args.symbol, self_help=args.self_help,
-                         onoff=args.onoff, onoff_quotes=args.onoff_quotes, mirror_lags=args.mirror_lags,
-                         onoff_symbol=args.flow_symbol)
+        if not on_dask(args):
+            report = surveil(args.trades, args.quotes, date=args.date, symbol=args.symbol, self_help=args.self_help,
+                             onoff=args.onoff, onoff_quotes=args.onoff_quotes, mirror_lags=args.mirror_lags,
+                             onoff_symbol=args.flow_symbol)
+        else:
+            report = surveil_parallel(args.trades, args.quotes, date=args.date, symbol=args.symbol,
+                                      self_help=args.self_help, workers=workers_of(args), scheduler=args.scheduler,
+                                      work_dir=args.work_dir, progress=progress_of(args))
+            if args.onoff is not None:  # one flow: it runs here, beside the split audit
+                report.onoff, report.onoff_label = run_on_off(args.onoff, args.onoff_quotes, args.mirror_lags,
+                                                              args.flow_symbol, 200_000)
     except (ReplayError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -149,6 +149,10 @@ def progress_total(path: str | Path) -> Optional[int]:
     bar counts decompressed bytes, whose total is unknown, so it shows MiB read)."""
     p = Path(path)
     return None if p.suffix in COMPRESSED_SUFFIXES else p.stat().st_size
+#: the column a piece of a split CSV file carries each row's line in the original
+#: file in, so a reader's errors name the line a user can find
+SOURCE_LINE = "SOURCE_LINE"
+
 
 def frame_as_csv(frame: Any, name: str) -> io.StringIO:
     """A pandas DataFrame as CSV text, so a reader of files reads it with the
@@ -163,7 +167,7 @@ def frame_as_csv(frame: Any, name: str) -> io.StringIO:
 
 
 __all__ = [
-    "frame_as_csv",
+    "SOURCE_LINE", "frame_as_csv",
     "COMPRESSED_SUFFIXES", "READ_ERRORS", "ReplayError", "check_lobster_pair", "file_format", "lobster_date",
     "lobster_levels", "lobster_orderbook_for", "lobster_symbol", "open_stream", "progress_total", "read_error",
 ]

@@ -28,9 +28,10 @@ import os
 import shutil
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import Any, Iterator, Optional, Union
 
 import numpy as np
 
@@ -143,7 +144,7 @@ def build_group(records_file: str, index_file: str, stocks: dict, tick_regime: i
             per_stock[stocks[loc][0]] = stock_summary(book)
     seconds = time.perf_counter() - t0
     return {"stats": builder.stats, "stocks": per_stock, "messages": len(records), "seconds": seconds,
-            "worker": _worker_name()}
+            "worker": worker_name()}
 
 
 def replay_file(path: str, tick_regime: int) -> dict:
@@ -161,10 +162,10 @@ def replay_file(path: str, tick_regime: int) -> dict:
             if book is not None:
                 per_stock[sym] = stock_summary(book)
     return {"stats": r.stats, "stocks": per_stock, "messages": r.messages, "seconds": time.perf_counter() - t0,
-            "worker": _worker_name()}
+            "worker": worker_name()}
 
 
-def _worker_name() -> str:
+def worker_name() -> str:
     try:
         from distributed import get_worker
 
@@ -215,13 +216,13 @@ class ParallelResult:
         return "\n".join(lines)
 
 
-def _client(workers: Workers, scheduler: Any) -> tuple[Any, Any, int]:
+def dask_client(workers: Workers, scheduler: Any) -> tuple[Any, Any, int]:
     """A Dask client: the caller's, one connected to ``scheduler``, or a
     LocalCluster of ``workers`` single-threaded worker processes."""
     try:
         from distributed import Client, LocalCluster
     except ImportError:
-        raise ReplayError("parallel replay needs Dask (pip install 'dask[distributed]', or the distributed extra)") \
+        raise ReplayError("running on Dask needs Dask: pip install 'dask[distributed]' (or the distributed extra)") \
             from None
     if scheduler is not None:
         client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
@@ -235,6 +236,27 @@ def _client(workers: Workers, scheduler: Any) -> tuple[Any, Any, int]:
         n = workers
     cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0")
     return Client(cluster), cluster, n
+
+
+@contextmanager
+def on_cluster(workers: Workers, scheduler: Any, work_dir: str | Path | None,
+               prefix: str) -> Iterator[tuple[Any, int, Path]]:
+    """(client, workers, work folder) for a parallel run; afterwards a
+    LocalCluster started for it is closed and a temporary folder removed."""
+    client, cluster, n = dask_client(workers, scheduler)
+    own = work_dir is None
+    try:
+        folder = Path(tempfile.mkdtemp(prefix=prefix)) if own else Path(work_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            yield client, n, folder
+        finally:
+            if own:
+                shutil.rmtree(folder, ignore_errors=True)
+    finally:
+        if cluster is not None:
+            client.close()
+            cluster.close()
 
 
 def replay_parallel(paths: str | Path | list, *, workers: Workers = "auto", scheduler: Any = None,
@@ -253,13 +275,9 @@ def replay_parallel(paths: str | Path | list, *, workers: Workers = "auto", sche
             raise ValueError("book_levels in a parallel replay needs book_out, a folder for the workers' files")
         Path(book_out).mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    client, cluster, n = _client(workers, scheduler)
-    t0 = time.perf_counter()  # the replay's time leaves out starting a LocalCluster (startup_seconds)
-    own_work_dir = work_dir is None
-    folder = Path(tempfile.mkdtemp(prefix="engine-split-")) if own_work_dir else Path(work_dir)
-    folder.mkdir(parents=True, exist_ok=True)
     split_seconds = 0.0
-    try:
+    with on_cluster(workers, scheduler, work_dir, "engine-split-") as (client, n, folder):
+        t0 = time.perf_counter()  # the replay's time leaves out starting a LocalCluster (startup_seconds)
         futures = []
         for path in files:
             if file_format(path) == "itch":
@@ -271,19 +289,14 @@ def replay_parallel(paths: str | Path | list, *, workers: Workers = "auto", sche
                             for a, b in split.groups]
             else:
                 futures.append(client.submit(replay_file, str(path), int(tick_regime), pure=False, retries=retries))
-        results = _gather(futures, progress)
-    finally:
-        if cluster is not None:
-            client.close()
-            cluster.close()
-        if own_work_dir:
-            shutil.rmtree(folder, ignore_errors=True)
-    result = _combine(files, results, time.perf_counter() - t0, split_seconds, book_out)
+        results = gather_tasks(futures, progress)
+        seconds = time.perf_counter() - t0  # not closing the cluster
+    result = _combine(files, results, seconds, split_seconds, book_out)
     result.startup_seconds = t0 - started
     return result
 
 
-def _gather(futures: list, progress: bool) -> list[dict]:
+def gather_tasks(futures: list, progress: bool) -> list[dict]:
     from distributed import as_completed
 
     bar = Progress(len(futures), "tasks", progress, unit="task")
@@ -312,5 +325,5 @@ def _combine(files: list[Path], results: list[dict], seconds: float, split_secon
                           workers, len(results), str(book_out) if book_out else None)
 
 
-__all__ = ["ParallelResult", "Split", "build_group", "orders_digest", "replay_parallel", "split_itch",
-           "stock_summary"]
+__all__ = ["ParallelResult", "Split", "build_group", "dask_client", "gather_tasks", "on_cluster", "orders_digest",
+           "replay_parallel", "split_itch", "stock_summary", "worker_name"]

@@ -27,7 +27,7 @@ from engine._core import MAX_VENUES
 from engine.dtypes import QUOTE_DTYPE
 from engine.enums import Feed
 from engine.prices import to_units
-from engine.replay.files import ReplayError, frame_as_csv, open_stream
+from engine.replay.files import SOURCE_LINE, ReplayError, frame_as_csv, open_stream
 
 TAQ_COLUMNS = ["DT_NY", "DT", "EX", "BID", "BIDSIZ", "OFR", "OFRSIZ"]
 OWN_COLUMNS = ["ts", "venue", "bid", "bid_size", "ask", "ask_size", "condition"]
@@ -88,30 +88,33 @@ def read_quote_file(path: str | Path, venues: Optional[list[str]] = None, round_
 
 
 def read_quotes(path: str | Path, venues: Optional[list[str]] = None, round_lot: int = 100,
-                date: Optional[str] = None, feed: Optional[str] = None) -> QuoteFile:
+                date: Optional[str] = None, feed: Optional[str] = None, symbol: Optional[str] = None, *,
+                name: Optional[str] = None) -> QuoteFile:
     """Quote updates sorted by time, the venue names, and what the file held.
 
     Times are ns after midnight, so one file holds one day: for TAQ, the rows of
-    ``date`` (``"2018-01-02"``; default: the first row's date) are kept.
+    ``date`` (``"2018-01-02"``; default: the first row's date) are kept, and
+    with ``symbol`` only that symbol's (a TAQ file may hold several).
     ``feed`` (``"CQS"`` or ``"UQDF"``) says which feed the condition codes of
-    the project's own CSV come from when it has no ``feed`` column."""
+    the project's own CSV come from when it has no ``feed`` column; ``name``:
+    the file errors name (default: ``path``)."""
     with open_stream(path) as raw:
-        return _read_quotes(io.TextIOWrapper(raw, encoding="ascii", newline=""), str(path), venues, round_lot,
-                            date, feed)
+        return _read_quotes(io.TextIOWrapper(raw, encoding="ascii", newline=""), name or str(path), venues,
+                            round_lot, date, feed, symbol)
 
 
 def quotes_from_frame(frame: Any, venues: Optional[list[str]] = None, round_lot: int = 100,
-                      date: Optional[str] = None, feed: Optional[str] = None) -> QuoteFile:
+                      date: Optional[str] = None, feed: Optional[str] = None, symbol: Optional[str] = None) -> QuoteFile:
     """:func:`read_quotes` for a pandas DataFrame with either file layout's
     columns, in that layout's units (TAQ: ``DT_NY`` as text or datetime64,
     prices in dollars, sizes in round lots; the project's own: ``ts`` in ns
     after midnight, prices in units of $0.0001, sizes in shares). The frame
     is read by the same parser as a file, so it is checked the same way."""
-    return _read_quotes(frame_as_csv(frame, "quotes"), "quotes frame", venues, round_lot, date, feed)
+    return _read_quotes(frame_as_csv(frame, "quotes"), "quotes frame", venues, round_lot, date, feed, symbol)
 
 
 def _read_quotes(stream: TextIO, path: str, venues: Optional[list[str]], round_lot: int, date: Optional[str],
-                 feed: Optional[str]) -> QuoteFile:
+                 feed: Optional[str], symbol: Optional[str] = None) -> QuoteFile:
     file_feed = _feed_of(feed, f"{path}") if feed is not None else None
     names = list(venues or [])
     ids = {n: i for i, n in enumerate(names)}
@@ -135,7 +138,10 @@ def _read_quotes(stream: TextIO, path: str, venues: Optional[list[str]], round_l
             value = units[text] = to_units(text or "0")
         return value
 
+    source = col.get(SOURCE_LINE)
     for line, r in enumerate(reader, start=2):
+        if source is not None:  # a piece of a split file: its rows name their line in the original
+            line = int(r[source])
         try:
             if taq:
                 day = r[col["DT_NY"]][:10]
@@ -144,6 +150,8 @@ def _read_quotes(stream: TextIO, path: str, venues: Optional[list[str]], round_l
                 if day != date:
                     continue
                 if "SYMBOL" in col:
+                    if symbol is not None and r[col["SYMBOL"]] != symbol:
+                        continue
                     symbols[r[col["SYMBOL"]]] = None
                 venue = r[col["EX"]]
                 ts = ns_after_midnight(r[col["DT_NY"]])

@@ -190,29 +190,49 @@ def _clock(text: str, where: str) -> int:
         raise ValueError(f"self-help {where!r}: time {text!r} is not HH:MM[:SS[.f]]") from None
 
 
-def _quotes_by_day(tape: Tape, quotes: Any) -> dict[str, QuoteFile]:
-    """``quotes`` as {day: QuoteFile}: a dict as given, one QuoteFile for a
-    one-day tape, or a DataFrame in either quote layout."""
+def _quotes_by_day(tape: Tape, quotes: Any) -> dict:
+    """``quotes`` as {day or (day, symbol): QuoteFile}: a dict as given, one
+    QuoteFile for a one-day tape, or a DataFrame in either quote layout."""
     if isinstance(quotes, dict):
         return quotes
     if isinstance(quotes, QuoteFile):
         if len(tape.days) > 1:
             raise ValueError(f"quotes: one day's quotes for a tape of {len(tape.days)} days: pass {{day: QuoteFile}}")
         return {day: quotes for day in tape.days}
-    out = {day: quotes_from_frame(quotes, date=day) for day in tape.days}
+    out = {(day, sym): quotes_from_frame(quotes, date=day, symbol=sym or None) for day, sym in tape.pieces()}
     if len(tape.days) > 1 and not any(q.days for q in out.values()):
         raise ValueError(f"quotes: a frame without days (ts after midnight) for a tape of {len(tape.days)} days")
     return out
 
 
 def audit_trades(tape: Tape, quotes: Any, self_help: Iterable[SelfHelp] = ()) -> AuditResult:
-    """Classify every trade of ``tape`` against the quotes of its day
-    (``quotes[day]``, a quote file read for that day and the same symbol; or
-    one QuoteFile for a one-day tape; or a pandas DataFrame with a quote
-    file's columns), with ``self_help`` declarations in force (see the module
-    for the rules)."""
-    by_day = _quotes_by_day(tape, quotes)
-    declared = list(self_help)
+    """Classify every trade of ``tape`` against the quotes of its day and
+    symbol: ``quotes[(day, symbol)]`` or ``quotes[day]``, a quote file read
+    for that day and symbol (``read_quotes(path, date=day, symbol=symbol)``);
+    or one QuoteFile for a one-day tape; or a pandas DataFrame with a quote
+    file's columns. ``self_help`` declarations are in force (see the module
+    for the rules). Quotes that mix symbols are refused: one book of them
+    would be no symbol's protected quotes."""
+    trades, quote_venues, notes = classify(tape, _quotes_by_day(tape, quotes), list(self_help))
+    note = crossed_note(trades["code"])
+    return AuditResult(trades, tape.venues, quote_venues, tape.days, notes + ([note] if note else []))
+
+
+def crossed_note(code: np.ndarray) -> Optional[str]:
+    """The finding to report when trade-throughs were cleared as crossed."""
+    crossed = int((code == ComplianceCode.CROSSED_MARKET.name).sum())
+    if not crossed:
+        return None
+    return (f"{crossed:,} trade-throughs are cleared because the protected quotes were crossed: crossed quotes are "
+            f"a sign of stale ones (a thinned quote sample), so this is a finding about the data, and the violations "
+            f"then largely measure missing quote updates, not the trading centers")
+
+
+def classify(tape: Tape, by_key: dict, declared: list[SelfHelp],
+             several: Optional[bool] = None) -> tuple[dict, list[str], list[str]]:
+    """Each trade's columns with its class, code and measures; the venues of
+    the first quotes met; notes. ``several``: name the symbol in notes
+    (default: when the tape has several; a piece of a bigger tape is told)."""
     n = len(tape)
     cls = np.empty(n, dtype=object)
     code = np.empty(n, dtype=object)
@@ -221,30 +241,33 @@ def audit_trades(tape: Tape, quotes: Any, self_help: Iterable[SelfHelp] = ()) ->
     through_venues = np.empty(n, dtype=object)
     notes = []
     venues: list[str] = []
-    for day in tape.days:
-        rows = np.flatnonzero(tape.day == day)
-        q = by_day.get(day)
+    symbol = tape.symbol_of()
+    if several is None:
+        several = len(set(symbol.tolist())) > 1
+    for day, sym in tape.pieces():
+        rows = np.flatnonzero((tape.day == day) & (symbol == sym))
+        label = f"{sym} on {day}" if several else day
+        q = by_key.get((day, sym), by_key.get(day))
+        if q is not None and len(q.symbols) > 1:
+            raise ValueError(f"quotes for {label} hold {len(q.symbols)} symbols ({', '.join(q.symbols[:5])}): "
+                             f"read them per symbol (read_quotes(path, date=day, symbol=symbol))")
         if q is None or not len(q.quotes):
-            notes.append(f"no quotes for {day}: its trades are classed 'no quotes'")
+            notes.append(f"no quotes for {label}: its trades are classed 'no quotes'")
         else:
             venues = venues or q.venues
         day_venues = q.venues if q is not None else []
         mine = [d for d in declared if d.day in (None, day)]
         for d in mine:
             if d.venue not in day_venues:
-                notes.append(f"self-help declared against {d.venue} on {day}, which has no quotes that day")
+                notes.append(f"self-help declared against {d.venue} on {label}, which has no quotes that day")
         _audit_day(tape, rows, q.quotes if q is not None else np.zeros(0, dtype=QUOTE_DTYPE), day_venues,
                    [d for d in mine if d.venue in day_venues], cls, code, shares_through, cents_through,
                    through_venues)
-    crossed = int((code == ComplianceCode.CROSSED_MARKET.name).sum())
-    if crossed:
-        notes.append(f"{crossed:,} trade-throughs are cleared because the protected quotes were crossed: crossed "
-                     f"quotes are a sign of stale ones (a thinned quote sample), so this is a finding about the data, "
-                     f"and the violations then largely measure missing quote updates, not the trading centers")
-    trades = {"day": tape.day, "ts": tape.ts, "venue": np.array(tape.venues, dtype=object)[tape.venue],
-              "price": tape.price, "size": tape.size, "conditions": tape.conditions, "class": cls, "code": code,
-              "through": through_venues, "shares_through": shares_through, "cents_through": cents_through}
-    return AuditResult(trades, tape.venues, venues, tape.days, notes)
+    trades = {"day": tape.day, "symbol": symbol, "ts": tape.ts,
+              "venue": np.array(tape.venues, dtype=object)[tape.venue], "price": tape.price, "size": tape.size,
+              "conditions": tape.conditions, "class": cls, "code": code, "through": through_venues,
+              "shares_through": shares_through, "cents_through": cents_through}
+    return trades, venues, notes
 
 
 def _audit_day(tape: Tape, rows: np.ndarray, quotes: np.ndarray, venues: list[str], self_help: list[SelfHelp],
@@ -299,4 +322,5 @@ def _audit_day(tape: Tape, rows: np.ndarray, quotes: np.ndarray, venues: list[st
         cents_through[i] = best_beyond / 100  # units of $0.0001 -> cents
 
 
-__all__ = ["AuditResult", "CLASSES", "CONDITION_FLAGS", "EXEMPT_CONDITIONS", "SelfHelp", "audit_trades"]
+__all__ = ["AuditResult", "CLASSES", "CONDITION_FLAGS", "EXEMPT_CONDITIONS", "SelfHelp", "audit_trades", "classify",
+           "crossed_note"]

@@ -19,11 +19,11 @@ from typing import Any, Iterable, Optional
 import numpy as np
 
 from engine.replay.files import file_format, lobster_levels
-from engine.replay.quotes import read_quotes
 from engine.surveil.audit import CLASSES, CLOSE_NS, OPEN_NS, AuditResult, SelfHelp, audit_trades
 from engine.surveil.mirror import DEFAULT_LAGS, flow_mirrors
 from engine.surveil.onoff import OnOffResult, Regime, rematch_on_off, rule611_on_off
 from engine.surveil.subpenny import SubPennyResult, subpenny_cost
+from engine.surveil.tape_quotes import tape_quotes
 from engine.surveil.trades import MICROS_PER_DOLLAR, Tape, read_trades
 
 INTERVAL_NS = 30 * 60 * 1_000_000_000  # the over-the-day table's buckets
@@ -260,19 +260,16 @@ def surveil(trades: str | Path, quotes: str | Path | None = None, *, date: Optio
     tape = read_trades(trades, date=date, symbol=symbol)
     report = SurveilReport(tape, subpenny_cost(tape))
     if quotes is not None:
-        by_day = {day: read_quotes(quotes, date=day) for day in tape.days}
-        report.audit = audit_trades(tape, by_day, self_help)
-        quoted = {s for q in by_day.values() for s in q.symbols}
-        if quoted and not quoted & set(tape.symbols):
-            report.audit.notes.append(f"the quotes are for {', '.join(sorted(quoted))}, the trades for "
-                                      f"{', '.join(tape.symbols)}")
+        keyed, notes = tape_quotes(tape, quotes)
+        report.audit = audit_trades(tape, keyed, self_help)
+        report.audit.notes += notes
     if onoff is not None:
-        report.onoff, report.onoff_label = _on_off(onoff, onoff_quotes, mirror_lags, onoff_symbol, generated_size)
+        report.onoff, report.onoff_label = run_on_off(onoff, onoff_quotes, mirror_lags, onoff_symbol, generated_size)
     return report
 
 
-def _on_off(flow: str | Path, quotes: str | Path | None, lags: Optional[dict[str, int]], symbol: Optional[str],
-            generated_size: int) -> tuple[OnOffResult, str]:
+def run_on_off(flow: str | Path, quotes: str | Path | None, lags: Optional[dict[str, int]], symbol: Optional[str],
+               generated_size: int) -> tuple[OnOffResult, str]:
     if str(flow) == GENERATED:
         from engine.flow import generate_mixed
 
@@ -388,4 +385,4 @@ def _plot_onoff(ax: Any, frame: Any) -> None:
     ax.legend(fontsize="small")
 
 
-__all__ = ["CENTS_BINS", "GENERATED", "SurveilReport", "surveil"]
+__all__ = ["CENTS_BINS", "GENERATED", "SurveilReport", "run_on_off", "surveil"]

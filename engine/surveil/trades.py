@@ -20,7 +20,7 @@ from typing import Any, Optional, TextIO
 import numpy as np
 
 from engine.enums import ComplianceCode, EventType
-from engine.replay.files import ReplayError, frame_as_csv, open_stream
+from engine.replay.files import SOURCE_LINE, ReplayError, frame_as_csv, open_stream
 from engine.replay.quotes import ns_after_midnight
 
 TRADE_COLUMNS = ["DT_NY", "DT", "EX", "SYMBOL", "COND", "SIZE", "PRICE"]
@@ -62,9 +62,21 @@ class Tape:
     conditions: np.ndarray
     symbols: list[str] = field(default_factory=list)
     corrected: int = 0  # prints dropped as corrected or cancelled
+    symbol: Optional[np.ndarray] = None  # each trade's symbol (None: all the tape's one symbol, or none named)
 
     def __len__(self) -> int:
         return len(self.ts)
+
+    def symbol_of(self) -> np.ndarray:
+        """Each trade's symbol ("" where the tape names none)."""
+        if self.symbol is not None:
+            return self.symbol
+        return np.full(len(self), self.symbols[0] if self.symbols else "", dtype=object)
+
+    def pieces(self) -> list[tuple[str, str]]:
+        """The (day, symbol) pairs the tape holds, in order: each is audited
+        against its own quotes."""
+        return sorted(set(zip(self.day.tolist(), self.symbol_of().tolist())))
 
     @property
     def days(self) -> list[str]:
@@ -88,10 +100,12 @@ def _ns_after_midnight(text: str, where: str) -> int:
         raise ReplayError(f"{where}: time {text!r} is not 'YYYY-MM-DD HH:MM:SS[.ffffff]'") from None
 
 
-def read_trades(path: str | Path, date: Optional[str] = None, symbol: Optional[str] = None) -> Tape:
-    """A TAQ trades file (plain or compressed), optionally one day and one symbol."""
+def read_trades(path: str | Path, date: Optional[str] = None, symbol: Optional[str] = None, *,
+                name: Optional[str] = None) -> Tape:
+    """A TAQ trades file (plain or compressed), optionally one day and one
+    symbol; ``name``: the file errors name (default: ``path``)."""
     with open_stream(path) as raw:
-        return _read_trades(io.TextIOWrapper(raw, encoding="ascii", newline=""), str(path), date, symbol)
+        return _read_trades(io.TextIOWrapper(raw, encoding="ascii", newline=""), name or str(path), date, symbol)
 
 
 def trades_from_frame(frame: Any, date: Optional[str] = None, symbol: Optional[str] = None) -> Tape:
@@ -125,7 +139,7 @@ def trades_from_events(events: np.ndarray, day: str, venue: str = "OWN", symbol:
 
 
 def _read_trades(stream: TextIO, path: str, date: Optional[str], symbol: Optional[str]) -> Tape:
-    day, ts, venue, price, size, cond, symbols = [], [], [], [], [], [], {}
+    day, ts, venue, price, size, cond, sym_of, symbols = [], [], [], [], [], [], [], {}
     venues: dict[str, int] = {}
     corrected = 0
     reader = csv.reader(stream)
@@ -133,9 +147,12 @@ def _read_trades(stream: TextIO, path: str, date: Optional[str], symbol: Optiona
     if header is None or any(c not in header for c in TRADE_COLUMNS):
         raise ReplayError(f"{path}: line 1: expected a TAQ trades header with {','.join(TRADE_COLUMNS)}")
     col = {c: i for i, c in enumerate(header)}
+    source = col.get(SOURCE_LINE)
     for line, r in enumerate(reader, start=2):
         if not r:
             continue
+        if source is not None:  # a piece of a split file: its rows name their line in the original
+            line = int(r[source])
         where = f"{path}: line {line}"
         try:
             when, sym = r[col["DT_NY"]], r[col["SYMBOL"]]
@@ -154,6 +171,7 @@ def _read_trades(stream: TextIO, path: str, date: Optional[str], symbol: Optiona
             price.append(_micros(r[col["PRICE"]], where))
             size.append(shares)
             cond.append(r[col["COND"]])
+            sym_of.append(sym)
             symbols[sym] = None
         except (IndexError, ValueError) as exc:
             if isinstance(exc, ReplayError):
@@ -161,7 +179,8 @@ def _read_trades(stream: TextIO, path: str, date: Optional[str], symbol: Optiona
             raise ReplayError(f"{where}: malformed trade row ({exc})") from None
     return Tape(path, np.array(day, dtype=object), np.array(ts, dtype=np.int64),
                 np.array(venue, dtype=np.int16), list(venues), np.array(price, dtype=np.int64),
-                np.array(size, dtype=np.int64), np.array(cond, dtype=object), list(symbols), corrected)
+                np.array(size, dtype=np.int64), np.array(cond, dtype=object), list(symbols), corrected,
+                np.array(sym_of, dtype=object))
 
 
 __all__ = ["CODE_CONDITIONS", "EXCLUDED_CONDITIONS", "MICROS_PER_DOLLAR", "Tape", "read_trades", "trades_from_events",
