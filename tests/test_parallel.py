@@ -10,10 +10,11 @@ import numpy as np
 import pytest
 
 from engine._core import generate_itch
-from engine.replay import replay, replay_itch, replay_parallel
-from engine.replay.parallel import stock_summary
+from engine.replay import rematch, replay, replay_itch, replay_parallel
+from engine.replay.parallel import safe_name, stock_summary
 from engine.replay.states import book_state_columns
 from support.dask_kill import kill_first_run
+from support.shared_data import AAPL_MSG, needs_data
 
 distributed = pytest.importorskip("distributed", reason="Dask is not installed (pip install 'dask[distributed]')")
 pq = pytest.importorskip("pyarrow.parquet")
@@ -111,3 +112,107 @@ def test_the_cli_replays_on_workers(itch):
     bad = subprocess.run([sys.executable, "-m", "engine", "replay", str(itch), "--workers", "many"],
                          capture_output=True, text=True)
     assert (bad.returncode, bad.stderr.strip()) == (1, "error: --workers many: a positive number or 'auto'")
+
+
+# --------------------------------------------------------------- re-matching on workers
+@pytest.fixture(scope="module")
+def inside_quotes(itch, single, tmp_path_factory):
+    """A quote file for SYM1: an away venue quoting a tick inside SYM1's own
+    top of book (where the spread allows), so the Rule 611 check binds often."""
+    from engine.surveil.mirror import mirrored_quotes
+
+    r, _ = single
+    mine = r.symbols_of(r.state_messages["locate"]) == "SYM1"
+    ts, top = r.state_messages["ts"][mine], r.book_states[mine]
+    ask, ask_size, bid, bid_size = (top[:, i] for i in range(4))
+    live = (ask < 9_999_999_999) & (bid > -9_999_999_999)
+    wide = live & (ask - bid > 200)
+    q = mirrored_quotes(ts[live], np.where(wide, bid + 100, bid)[live], bid_size[live],
+                        np.where(wide, ask - 100, ask)[live], ask_size[live], {"A": 0})
+    path = tmp_path_factory.mktemp("quotes") / "SYM1.csv"
+    path.write_text("ts,venue,bid,bid_size,ask,ask_size,condition\n" + "".join(
+        f"{t},A,{b},{bs},{a},{az},\n" for t, b, bs, a, az in
+        zip(*(q.quotes[c].tolist() for c in ("ts", "bid_price", "bid_size", "ask_price", "ask_size")))))
+    return path
+
+
+@pytest.fixture(scope="module")
+def single_match(itch, single, inside_quotes, tmp_path_factory):
+    """Each stock re-matched alone, in one process, its events kept."""
+    r, _ = single
+    folder = tmp_path_factory.mktemp("match-single")
+    stocks = {}
+    for sym, _, _ in r.stocks.values():
+        m = rematch(itch, inside_quotes if sym == "SYM1" else None, symbol=sym,
+                    events_out=folder / f"{safe_name(sym)}.parquet")
+        stocks[sym] = {**stock_summary(m.book), "stats": m.stats, "events": m.events}
+    return stocks, folder
+
+
+@pytest.mark.parametrize("workers", [1, 2, 4])
+def test_re_matching_every_stock_as_in_a_single_process_whatever_the_workers(itch, single_match, inside_quotes,
+                                                                           tmp_path, workers):
+    want, folder = single_match
+    got = replay_parallel(itch, workers=workers, mode="match", events_out=tmp_path / "events",
+                          quotes={"SYM1": inside_quotes})
+    assert got.stocks == want  # final book, the rematcher's counts, the events' counts, stock by stock
+    assert want["SYM1"]["events"]["blocked"] > 0 and want["SYM1"]["events"]["codes"] != {"NO_TRADE_THROUGH": 1}
+    assert sorted(p.name for p in (tmp_path / "events").iterdir()) == sorted(p.name for p in folder.iterdir())
+    for f in folder.iterdir():  # every event, field for field
+        assert pq.read_table(tmp_path / "events" / f.name).equals(pq.read_table(f)), f.name
+    assert got.events["fills"] == sum(s["events"]["fills"] for s in want.values())
+    assert "re-matched 9 stocks" in got.summary()
+
+
+@needs_data
+def test_re_matching_a_lobster_file_on_a_worker(tmp_path):
+    single = rematch(AAPL_MSG)
+    got = replay_parallel(AAPL_MSG, workers=1, mode="match", events_out=tmp_path)
+    assert got.stocks == {"AAPL": {**stock_summary(single.book), "stats": single.stats, "events": single.events}}
+    assert [p.name for p in tmp_path.iterdir()] == ["AAPL.parquet"]
+
+
+def test_match_mode_arguments_are_refused_by_name(itch, tmp_path):
+    with pytest.raises(ValueError, match="mode='rebuild'"):
+        replay_parallel(itch, workers=1, mode="rebuild")
+    with pytest.raises(ValueError, match="book_levels is for build mode"):
+        replay_parallel(itch, workers=1, mode="match", book_levels=2, book_out=tmp_path)
+    with pytest.raises(ValueError, match="events_out and quotes are for match mode"):
+        replay_parallel(itch, workers=1, events_out=tmp_path)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_lobster_files_written_by_the_workers_equal_a_single_process_s(itch, tmp_path, workers):
+    from engine.replay import write_lobster
+
+    (tmp_path / "one").mkdir()
+    want = write_lobster(itch, tmp_path / "one", levels=5, date="2024-05-01")
+    got = replay_parallel(itch, workers=workers, lobster_out=tmp_path / "many", levels=5, date="2024-05-01")
+    assert sorted(got.lobster_files) == sorted(want.files) and len(want.files) == 9
+    for sym, (msg, book, rows) in want.files.items():
+        m, b, n = got.lobster_files[sym]
+        assert (Path(m).name, Path(b).name, n) == (msg.name, book.name, rows)
+        assert Path(m).read_bytes() == msg.read_bytes() and Path(b).read_bytes() == book.read_bytes()
+    assert f"LOBSTER files for 9 stocks, {sum(r for *_, r in want.files.values()):,} rows" in got.summary()
+    assert not list((tmp_path / "many").glob(".*partial"))
+
+
+def test_the_cli_re_matches_and_writes_lobster_files_on_workers(itch, single_match, inside_quotes, tmp_path):
+    want, _ = single_match
+    quotes = tmp_path / "quotes"
+    quotes.mkdir()
+    (quotes / "SYM1.csv").write_bytes(inside_quotes.read_bytes())
+    run = subprocess.run([sys.executable, "-m", "engine", "replay", str(itch), "--mode", "match", "--workers", "2",
+                          "--quotes", str(quotes), "--events-out", str(tmp_path / "events"), "--no-progress"],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert "re-matched 9 stocks" in run.stdout and f"blocked {want['SYM1']['events']['blocked']:,}" in run.stdout
+    assert len(list((tmp_path / "events").glob("*.parquet"))) == 9
+    run = subprocess.run([sys.executable, "-m", "engine", "replay", str(itch), "--workers", "2", "--lobster-out",
+                          str(tmp_path / "lob"), "--levels", "3", "--no-progress"], capture_output=True, text=True,
+                         timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert len(list((tmp_path / "lob").glob("*_message_3.csv"))) == 9 and "LOBSTER files for 9 stocks" in run.stdout
+    bad = subprocess.run([sys.executable, "-m", "engine", "replay", str(itch), "--mode", "match", "--workers", "1",
+                          "--quotes", str(inside_quotes)], capture_output=True, text=True)
+    assert bad.returncode == 1 and "one file is one stock's quotes: name it with --symbols" in bad.stderr

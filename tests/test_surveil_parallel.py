@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from engine.surveil import SelfHelp
-from engine.surveil.parallel import split_taq, surveil_parallel
+from engine.surveil.parallel import surveil_parallel
+from engine.surveil.split import split_taq
 from engine.surveil.report import surveil
 from support.dask_kill import kill_first_run
 from support.shared_data import DATA, needs_data
@@ -72,10 +73,10 @@ def test_the_split_keeps_every_row_once_in_tape_order(taq, tmp_path):
 
 
 def test_a_worker_killed_mid_task_is_replaced_and_the_report_is_whole(taq, single, tmp_path, monkeypatch):
-    import engine.surveil.parallel as parallel
+    import engine.surveil.split as split
 
     marker = str(tmp_path / "killed")
-    kill_first_run(monkeypatch, parallel, "audit_piece", marker,
+    kill_first_run(monkeypatch, split, "audit_piece", marker,
                    lambda piece, *rest: (piece["day"], piece["symbol"]) == ("2024-03-04", "BBB"))
     got = surveil_parallel(*taq, self_help=SELF_HELP, workers=2)
     assert os.path.exists(marker)  # it did die once
@@ -108,3 +109,17 @@ def test_the_cli_surveils_on_workers(taq):
     want = surveil(*taq).audit.summary()
     assert want in run.stdout  # the single-process summary, then the workers' share
     assert "note: on Dask: 6 pieces (symbol, day) on " in run.stdout
+
+
+def test_the_split_audit_equals_one_read_per_piece(taq, single):
+    """The split (each file read once) against the plain way: the quote file
+    read for each (day, symbol), the whole tape audited at once."""
+    from engine.replay import read_quotes
+    from engine.surveil import audit_trades, read_trades
+
+    tape = read_trades(taq[0])
+    keyed = {(day, sym): read_quotes(taq[1], date=day, symbol=sym) for day, sym in tape.pieces()}
+    plain = audit_trades(tape, keyed, SELF_HELP)
+    for name in plain.trades:
+        assert plain.trades[name].tolist() == single.audit.trades[name].tolist(), name
+    assert plain.notes == single.audit.notes

@@ -33,11 +33,13 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
                    "(default: the one LOBSTER names beside the message file, if present)")
     p.add_argument("--no-check", action="store_true", help="do not look for a LOBSTER orderbook file")
     p.add_argument("--quotes", type=Path, help="away venues' quotes (TAQ or ts,venue,bid,bid_size,ask,ask_size,"
-                   "condition[,feed]) for the trade-through check in match mode")
+                   "condition[,feed]) for the trade-through check in match mode (on workers: a folder of "
+                   "files named by symbol, SYMBOL.csv[.gz], or one file with --symbols naming its stock)")
     p.add_argument("--quote-feed", choices=["CQS", "UQDF"], type=str.upper,
                    help="the feed of the quote file's condition codes, when it has no feed column")
     p.add_argument("--symbols", help="ITCH, DBN: comma-separated symbols to build (default: all)")
-    p.add_argument("--events-out", type=Path, help="match mode: write every event to .csv or .parquet")
+    p.add_argument("--events-out", type=Path, help="match mode: write every event to .csv or .parquet (on workers: "
+                   "a folder, each stock's events in SYMBOL.parquet)")
     p.add_argument("--book-out", type=Path, help="build mode: write the book after every message to .csv or "
                    ".parquet (LOBSTER's orderbook layout, led by message number, time, locate, symbol and code)")
     p.add_argument("--levels", type=int, default=None, metavar="N",
@@ -115,19 +117,42 @@ def _replay_paths(args: argparse.Namespace, paths: list[Path]) -> int:
 
 
 def _replay_parallel(args: argparse.Namespace, paths: list[Path], symbols: list[str] | None, progress: bool) -> int:
-    if args.mode == "match" or args.lobster_out is not None:
-        print("error: --workers and --scheduler are for build mode (with --book-out a folder)", file=sys.stderr)
-        return 1
     try:
+        quotes = _quotes_by_symbol(args.quotes, symbols) if args.quotes is not None else None
+        if args.mode == "match" and args.events_out is not None and args.events_out.suffix in (".csv", ".parquet"):
+            raise ValueError(f"--events-out {args.events_out}: on workers it is a folder (one file a stock)")
         result = replay_parallel(paths, workers=workers_of(args), scheduler=args.scheduler, symbols=symbols,
                                  book_levels=(args.levels or 10) if args.book_out else 0, book_out=args.book_out,
-                                 work_dir=args.work_dir, progress=progress)
+                                 work_dir=args.work_dir, progress=progress, mode=args.mode,
+                                 events_out=args.events_out, quotes=quotes, lobster_out=args.lobster_out,
+                                 levels=args.levels or 10, date=args.date)
     except (ReplayError, FileNotFoundError, ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(result.summary())
     for sym, s in list(result.stocks.items())[:5]:
-        print(f"  {sym:<8} {s['orders']:>7,} orders  top {s['top']}")
+        if result.mode == "match":
+            e = s["events"]
+            print(f"  {sym:<8} {s['stats']['messages']:>9,} messages  {e['fills']:>7,} fills  blocked {e['blocked']:,}"
+                  f"  final book {s['orders']:,} orders, top {s['top']}")
+        else:
+            print(f"  {sym:<8} {s['orders']:>7,} orders  top {s['top']}")
     if result.book_out:
         print(f"  book after every message: one file per group in {result.book_out}")
+    if args.events_out is not None:
+        print(f"  events: one Parquet file a stock in {args.events_out}")
     return 0
+
+
+def _quotes_by_symbol(quotes: Path, symbols: list[str] | None) -> dict[str, Path]:
+    """--quotes on workers: a folder of quote files named by symbol
+    (SYMBOL.csv, SYMBOL.csv.gz, ...), or one file for the one stock --symbols names."""
+    if quotes.is_dir():
+        found = {p.name.split(".")[0]: p for p in sorted(quotes.iterdir()) if p.is_file()}
+        if not found:
+            raise ValueError(f"--quotes {quotes}: no quote files in the folder (SYMBOL.csv, SYMBOL.csv.gz, ...)")
+        return found
+    if not symbols or len(symbols) != 1:
+        raise ValueError(f"--quotes {quotes}: one file is one stock's quotes: name it with --symbols, or give a "
+                         f"folder of files named by symbol")
+    return {symbols[0]: quotes}

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Optional
+from typing import BinaryIO, Callable, Iterable, Optional
 
 import numpy as np
 
@@ -81,34 +81,49 @@ def write_lobster(path: str | Path, out_dir: str | Path, symbols: Optional[list[
     if date is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
         raise ValueError(f"date={date!r} must be YYYY-MM-DD")
     day = date or date_from_name(path) or "0000-00-00"
-    wanted = set(symbols or [])
     decoder = ItchDecoder()
-    stocks: dict[int, _Stock] = {}
+    bar = Progress(progress_total(path), Path(path).name, progress)
+    try:
+        return write_lobster_records(iter_itch(path, decoder, bar), decoder.stocks, out, day, symbols, levels,
+                                     tick_regime, label=str(path))
+    finally:
+        bar.close()
+
+
+def write_lobster_records(batches: Iterable[np.ndarray], stocks: Callable[[], dict], out: Path, day: str,
+                          symbols: Optional[list[str]], levels: int, tick_regime: TickRegime,
+                          label: str) -> LobsterFiles:
+    """:func:`write_lobster` from decoded ITCH records (``FEED_DTYPE``
+    batches, in file order) and the stock directory as it grows
+    (``stocks()``: locate -> (symbol, ...)): what a parallel task writes for
+    its group of stocks."""
+    wanted = set(symbols or [])
+    files: dict[int, _Stock] = {}
     names: dict[int, str] = {}
     result = LobsterFiles(levels)
-    bar = Progress(progress_total(path), Path(path).name, progress)
 
     def stock(loc: int) -> Optional[_Stock]:
-        if loc in stocks:
-            return stocks[loc]
+        if loc in files:
+            return files[loc]
         sym = names.get(loc)
         if sym is None or (wanted and sym not in wanted):
             return None
-        if len(stocks) == MAX_OPEN_STOCKS:
-            raise ReplayError(f"{path}: more than {MAX_OPEN_STOCKS} stocks to write at once: choose them with "
-                              f"symbols= (--symbols)")
+        if len(files) == MAX_OPEN_STOCKS:
+            raise ReplayError(f"{label}: more than {MAX_OPEN_STOCKS} stocks to write at once: choose them with "
+                              f"symbols= (--symbols), or split them across workers")
         msg_tmp, book_tmp = out / f".{sym}_message.partial", out / f".{sym}_orderbook.partial"
         try:
-            stocks[loc] = _Stock(sym, LobsterWriter(levels, tick_regime), msg_tmp, book_tmp,
-                                 open(msg_tmp, "wb"), open(book_tmp, "wb"))
+            files[loc] = _Stock(sym, LobsterWriter(levels, tick_regime), msg_tmp, book_tmp,
+                                open(msg_tmp, "wb"), open(book_tmp, "wb"))
         except OSError as exc:
             raise ReplayError(f"{out}: cannot write LOBSTER files ({exc.strerror})") from None
-        return stocks[loc]
+        return files[loc]
 
     try:
-        for batch in iter_itch(path, decoder, bar):
-            if decoder.stock_count != len(names):
-                names.update({loc: sym for loc, (sym, _, _) in decoder.stocks().items()})
+        for batch in batches:
+            directory = stocks()
+            if len(directory) != len(names):
+                names.update({loc: sym for loc, (sym, _, _) in directory.items()})
             order = np.argsort(batch["locate"], kind="stable")
             grouped = batch[order]
             starts = np.flatnonzero(np.r_[True, grouped["locate"][1:] != grouped["locate"][:-1]])
@@ -123,14 +138,12 @@ def write_lobster(path: str | Path, out_dir: str | Path, symbols: Optional[list[
                 except OSError as exc:
                     raise ReplayError(f"{out}: cannot write LOBSTER files ({exc.strerror})") from None
     except BaseException:
-        for s in stocks.values():
+        for s in files.values():
             for f, p in ((s.message_file, s.message_tmp), (s.book_file, s.book_tmp)):
                 f.close()
                 p.unlink(missing_ok=True)
         raise
-    finally:
-        bar.close()
-    for s in stocks.values():
+    for s in files.values():
         s.message_file.close()
         s.book_file.close()
         start, end = s.writer.first_ts // 1_000_000, -(-s.writer.last_ts // 1_000_000)
@@ -143,4 +156,4 @@ def write_lobster(path: str | Path, out_dir: str | Path, symbols: Optional[list[
     return result
 
 
-__all__ = ["LobsterFiles", "date_from_name", "write_lobster"]
+__all__ = ["LobsterFiles", "date_from_name", "write_lobster", "write_lobster_records"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, Iterable, Iterator, Optional
 
 import numpy as np
 
@@ -32,6 +32,7 @@ class RematchResult:
     events: dict  # counts of the engine's events
     venues: list = field(default_factory=list)
     notes: list = field(default_factory=list)  # where the quotes may not be the flow's (symbol, day)
+    book: Optional[Book] = None  # the engine's book at the end
 
     def summary(self) -> str:
         s, e = self.stats, self.events
@@ -105,15 +106,58 @@ def rematch(path: str | Path, quotes: str | Path | QuoteFile | None = None, *, s
     fmt = file_format(path)
     if fmt not in ("lobster", "itch"):
         raise ReplayError(f"{path}: match mode reads LOBSTER and ITCH files (this is {fmt})")
-    venues: list[str] = []
-    qarr = None
+    q: Optional[QuoteFile] = None
     notes: list[str] = []
-    book: Book
     if quotes is not None:
         q = quotes if isinstance(quotes, QuoteFile) else read_quotes(quotes, feed=quote_feed, date=quote_date)
-        qarr, venues = q.quotes, q.venues
         notes = _quote_notes(path, fmt, symbol, quote_date, q)
-        book = ProtectedBook("REPLAY", tick_regime=tick_regime, venues=venues)
+    decoder = ItchDecoder() if fmt == "itch" else None
+    bar = Progress(progress_total(path), Path(path).name, progress)
+
+    def batches() -> Iterator[np.ndarray]:
+        if decoder is None:
+            yield from iter_lobster(path, bar)
+            return
+        locate = None
+        for batch in iter_itch(path, decoder, bar):
+            if locate is None:
+                stocks = decoder.stocks()
+                if symbol is None and len(stocks) > 1:
+                    raise ReplayError(f"{path}: holds {len(stocks)} stocks: name one with symbol=")
+                hits = [loc for loc, (sym, _, _) in stocks.items() if symbol in (None, sym)]
+                locate = hits[0] if hits else None
+            if locate is not None:
+                yield batch[batch["locate"] == locate]
+
+    try:
+        run = rematch_stock(batches(), q, tick_regime=tick_regime, rule611=rule611, events_out=events_out,
+                            on_events=on_events)
+    finally:
+        bar.close()
+    return RematchResult(str(path), time.perf_counter() - t0, run.stats, run.events, q.venues if q else [], notes,
+                         run.book)
+
+
+@dataclass
+class StockRun:
+    """One stock re-matched: the rematcher's counts, the events', and the book."""
+
+    stats: dict
+    events: dict
+    book: Book
+
+
+def rematch_stock(batches: Iterable[np.ndarray], quotes: Optional[QuoteFile] = None, *,
+                  tick_regime: TickRegime = TickRegime.PENNY_2005, rule611: bool = True,
+                  events_out: str | Path | None = None,
+                  on_events: Optional[Callable[[np.ndarray], None]] = None) -> StockRun:
+    """One stock's messages (``FEED_DTYPE`` batches, in order) re-matched in a
+    fresh book, against ``quotes`` when given (each quote applied before the
+    first message not older than it, whatever the batches)."""
+    qarr = quotes.quotes if quotes is not None else None
+    book: Book
+    if quotes is not None:
+        book = ProtectedBook("REPLAY", tick_regime=tick_regime, venues=quotes.venues)
         if not rule611:
             book.configure(rule611=False, lock_cross_protection=False)
     else:
@@ -122,9 +166,6 @@ def rematch(path: str | Path, quotes: str | Path | QuoteFile | None = None, *, s
     rm = Rematcher(book)
     acc = {"fills": 0, "fill_shares": 0, "blocked": 0, "routes": 0, "rejects": 0, "unfilled_shares": 0, "codes": {}}
     writer = EventWriter(events_out) if events_out else None
-    decoder = ItchDecoder() if fmt == "itch" else None
-    bar = Progress(progress_total(path), Path(path).name, progress)
-    locate = None
 
     def record(ev: np.ndarray) -> None:
         _count_events(ev, acc, rm.first_inferred_id)
@@ -134,18 +175,7 @@ def rematch(path: str | Path, quotes: str | Path | QuoteFile | None = None, *, s
             on_events(ev)
 
     try:
-        batches = iter_lobster(path, bar) if fmt == "lobster" else iter_itch(path, decoder, bar)
         for batch in batches:
-            if decoder is not None:
-                if locate is None:
-                    stocks = decoder.stocks()
-                    if symbol is None and len(stocks) > 1:
-                        raise ReplayError(f"{path}: holds {len(stocks)} stocks: name one with symbol=")
-                    hits = [loc for loc, (sym, _, _) in stocks.items() if symbol in (None, sym)]
-                    locate = hits[0] if hits else None
-                if locate is None:
-                    continue
-                batch = batch[batch["locate"] == locate]
             due = None
             if qarr is not None and len(batch):
                 cut = int(np.searchsorted(qarr["ts"], batch["ts"][-1], side="right"))
@@ -154,10 +184,9 @@ def rematch(path: str | Path, quotes: str | Path | QuoteFile | None = None, *, s
         if qarr is not None and len(qarr):
             record(rm.apply(np.zeros(0, dtype=FEED_DTYPE), qarr))
     finally:
-        bar.close()
         if writer is not None:
             writer.close()
-    return RematchResult(str(path), time.perf_counter() - t0, rm.stats, acc, venues, notes)
+    return StockRun(rm.stats, acc, book)
 
 
-__all__ = ["RematchResult", "rematch"]
+__all__ = ["RematchResult", "StockRun", "rematch", "rematch_stock"]

@@ -23,6 +23,7 @@ from engine.surveil.audit import CLASSES, CLOSE_NS, OPEN_NS, AuditResult, SelfHe
 from engine.surveil.mirror import DEFAULT_LAGS, flow_mirrors
 from engine.surveil.onoff import OnOffResult, Regime, rematch_on_off, rule611_on_off
 from engine.surveil.subpenny import SubPennyResult, subpenny_cost
+from engine.surveil.split import audit_split
 from engine.surveil.tape_quotes import tape_quotes
 from engine.surveil.trades import MICROS_PER_DOLLAR, Tape, read_trades
 
@@ -259,7 +260,9 @@ def surveil(trades: str | Path, quotes: str | Path | None = None, *, date: Optio
     (``generated_size`` operations of generated multi-venue flow)."""
     tape = read_trades(trades, date=date, symbol=symbol)
     report = SurveilReport(tape, subpenny_cost(tape))
-    if quotes is not None:
+    if quotes is not None and len(tape.symbols) > 1:  # each file read once, split by (symbol, day)
+        report.audit = audit_split(trades, quotes, date=date, symbol=symbol, self_help=self_help)
+    elif quotes is not None:
         keyed, notes = tape_quotes(tape, quotes)
         report.audit = audit_trades(tape, keyed, self_help)
         report.audit.notes += notes

@@ -32,8 +32,8 @@ def symbol_note(quoted: Iterable[str], traded: list[str]) -> Optional[str]:
 
 def tape_quotes(tape: Tape, path: str | Path) -> tuple[dict, list[str]]:
     """:func:`piece_quotes` for every piece of the tape ({(day, symbol):
-    QuoteFile}), and notes. Each piece reads the file (for many symbols,
-    ``surveil_parallel`` reads each file once, splitting it)."""
+    QuoteFile}), and notes. Each piece reads the file: for a tape of many
+    symbols, engine.surveil.split reads each file once."""
     one = len(tape.symbols) <= 1
     keyed = {(day, sym): piece_quotes(path, day, sym, one) for day, sym in tape.pieces()}
     note = symbol_note((s for q in keyed.values() for s in q.symbols), tape.symbols)
