@@ -11,7 +11,8 @@ import pytest
 
 from engine._core import generate_itch
 from engine.replay import rematch, replay, replay_itch, replay_parallel
-from engine.replay.parallel import safe_name, stock_summary
+from engine.replay.parallel import stock_summary
+from engine.replay.rematch import safe_symbol
 from engine.replay.states import book_state_columns
 from support.dask_kill import kill_first_run
 from support.shared_data import AAPL_MSG, needs_data
@@ -144,7 +145,7 @@ def single_match(itch, single, inside_quotes, tmp_path_factory):
     stocks = {}
     for sym, _, _ in r.stocks.values():
         m = rematch(itch, inside_quotes if sym == "SYM1" else None, symbol=sym,
-                    events_out=folder / f"{safe_name(sym)}.parquet")
+                    events_out=folder / f"{safe_symbol(sym)}.parquet")
         stocks[sym] = {**stock_summary(m.book), "stats": m.stats, "events": m.events}
     return stocks, folder
 
@@ -216,3 +217,26 @@ def test_the_cli_re_matches_and_writes_lobster_files_on_workers(itch, single_mat
     bad = subprocess.run([sys.executable, "-m", "engine", "replay", str(itch), "--mode", "match", "--workers", "1",
                           "--quotes", str(inside_quotes)], capture_output=True, text=True)
     assert bad.returncode == 1 and "one file is one stock's quotes: name it with --symbols" in bad.stderr
+
+
+def test_every_stock_re_matched_in_one_pass_of_one_process(itch, single_match, inside_quotes, tmp_path):
+    """rematch_stocks: the single-process run the workers split, in one pass
+    over the file, equals each stock re-matched alone."""
+    from engine.replay import rematch_stocks
+
+    want, folder = single_match
+    runs = rematch_stocks(itch, quotes={"SYM1": inside_quotes}, events_out=tmp_path)
+    assert {sym: {**stock_summary(r.book), "stats": r.stats, "events": r.events} for sym, r in runs.items()} == want
+    for f in folder.iterdir():
+        assert pq.read_table(tmp_path / f.name).equals(pq.read_table(f)), f.name
+    assert list(rematch_stocks(itch, symbols=["SYM2", "SYM5"])) == ["SYM2", "SYM5"]
+
+
+def test_the_cli_re_matches_every_stock_in_one_process(itch, single_match, tmp_path):
+    want, _ = single_match
+    run = subprocess.run([sys.executable, "-m", "engine", "replay", str(itch), "--mode", "match", "--events-out",
+                          str(tmp_path), "--no-progress"], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    fills = sum(s["events"]["fills"] for s in want.values()) - want["SYM1"]["events"]["fills"]  # SYM1 without quotes
+    assert "re-matched 9 stocks" in run.stdout and len(list(tmp_path.glob("*.parquet"))) == 9
+    assert f"engine: {fills + rematch(itch, symbol='SYM1').events['fills']:,} fills" in run.stdout

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from engine._core import generate_itch
@@ -15,6 +16,7 @@ from engine.replay import (
     lobster_levels,
     lobster_orderbook_for,
     rematch,
+    rematch_stocks,
     replay,
     replay_parallel,
     write_lobster,
@@ -88,6 +90,12 @@ def _replay_paths(args: argparse.Namespace, paths: list[Path]) -> int:
                                         date=args.date, progress=progress)
                 print(written.summary())
                 continue
+            if args.mode == "match" and _every_stock(path, args, symbols):
+                t0 = time.perf_counter()
+                runs = rematch_stocks(path, symbols=symbols, progress=progress, events_out=args.events_out,
+                                      quotes=_quotes_by_symbol(args.quotes, symbols) if args.quotes else None)
+                print(_stocks_summary(path, runs, time.perf_counter() - t0, args.events_out))
+                continue
             if args.mode == "match":
                 matched = rematch(path, args.quotes, symbol=symbols[0] if symbols else None, progress=progress,
                                   events_out=args.events_out, quote_feed=args.quote_feed,
@@ -142,6 +150,31 @@ def _replay_parallel(args: argparse.Namespace, paths: list[Path], symbols: list[
     if args.events_out is not None:
         print(f"  events: one Parquet file a stock in {args.events_out}")
     return 0
+
+
+def _every_stock(path: Path, args: argparse.Namespace, symbols: list[str] | None) -> bool:
+    """Match mode on an ITCH file for every stock (or several): each in its
+    own book, events into a folder, quotes from a folder (one stock, or a
+    single quote or events file: rematch, as before)."""
+    return (file_format(path) == "itch" and (not symbols or len(symbols) > 1)
+            and (args.quotes is None or args.quotes.is_dir())
+            and (args.events_out is None or args.events_out.suffix not in (".csv", ".parquet")))
+
+
+def _stocks_summary(path: Path, runs: dict, seconds: float, events_out: Path | None) -> str:
+    messages = sum(r.stats["messages"] for r in runs.values())
+    fills = sum(r.events["fills"] for r in runs.values())
+    history = sum(r.stats["history_executions"] for r in runs.values())
+    lines = [f"{path}: re-matched {len(runs)} stocks, {messages:,} messages in {seconds:.3f} s"
+             f" = {messages / max(seconds, 1e-9) / 1e6:.2f} M messages/s, each stock in its own book",
+             f"  history: {history:,} executions; engine: {fills:,} fills,"
+             f" blocked {sum(r.events['blocked'] for r in runs.values()):,}"]
+    for sym, r in list(runs.items())[:5]:
+        lines.append(f"  {sym:<8} {r.stats['messages']:>9,} messages  {r.events['fills']:>7,} fills"
+                     f"  final book {len(r.book):,} orders, top {r.book.top()}")
+    if events_out is not None:
+        lines.append(f"  events: one Parquet file a stock in {events_out}")
+    return "\n".join(lines)
 
 
 def _quotes_by_symbol(quotes: Path, symbols: list[str] | None) -> dict[str, Path]:

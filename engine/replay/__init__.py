@@ -40,7 +40,7 @@ from engine.replay.files import (
 )
 from engine.replay.progress import Progress
 from engine.replay.quotes import QuoteFile, quotes_from_frame, read_quote_file, read_quotes
-from engine.replay.rematch import RematchResult, rematch
+from engine.replay.rematch import RematchResult, rematch, rematch_stocks
 from engine.replay.writers import EventWriter
 
 __all__ = [
@@ -68,6 +68,7 @@ __all__ = [
     "quotes_from_frame",
     "read_quotes",
     "rematch",
+    "rematch_stocks",
     "replay",
     "replay_dbn",
     "replay_itch",

@@ -162,4 +162,14 @@ def read_lobster_orderbook(path: str | Path, levels: Optional[int] = None) -> np
     return np.concatenate(parts) if parts else np.empty((0, 4 * levels), dtype=np.int64)
 
 
-__all__ = ["Buffers", "OneBuffer", "OrderbookRows", "iter_itch", "iter_lobster", "read_lobster_orderbook"]
+def take_records(records: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """``records[order]`` for ``FEED_DTYPE`` records, copied as rows of 64-bit
+    words: numpy gathers those several times faster than structured records
+    (measured 0.19 s against 0.03 s for 4M records in 64k batches)."""
+    if records.dtype.itemsize % 8:
+        return records[order]
+    words = np.ascontiguousarray(records).view(np.uint64).reshape(len(records), -1)
+    return np.take(words, order, axis=0).view(records.dtype).reshape(len(order))
+
+
+__all__ = ["Buffers", "OneBuffer", "OrderbookRows", "iter_itch", "iter_lobster", "read_lobster_orderbook", "take_records"]

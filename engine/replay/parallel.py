@@ -48,12 +48,12 @@ import numpy as np
 from engine._core import BookBuilder, ItchDecoder
 from engine.dtypes import FEED_DTYPE
 from engine.enums import TickRegime
-from engine.replay.decode import iter_itch
+from engine.replay.decode import iter_itch, take_records
 from engine.replay.files import ReplayError, file_format, lobster_symbol
 from engine.replay.lobster_out import date_from_name, write_lobster_records
 from engine.replay.progress import Progress
 from engine.replay.quotes import read_quotes
-from engine.replay.rematch import rematch, rematch_stock
+from engine.replay.rematch import rematch, rematch_stock, safe_symbol
 from engine.replay.states import BookStateWriter, check_levels, symbol_table
 
 Workers = Union[int, str, None]
@@ -112,12 +112,15 @@ def split_itch(path: str | Path, folder: str | Path, groups: int, symbols: Optio
             numbers = np.arange(position, position + len(batch), dtype=np.int64)
             position += len(batch)
             locates = batch["locate"]
-            group = np.where(keep[locates], locates % groups, -1)
+            group = np.where(keep[locates], locates % groups, groups)  # `groups`: dropped
+            order = np.argsort(group, kind="stable")  # one gather, not a boolean mask a group
+            bounds = np.searchsorted(group[order], np.arange(groups + 1)).tolist()
+            grouped, numbered = take_records(batch, order), numbers[order]
             for k, (records, index) in enumerate(handles):
-                mine = group == k
-                if mine.any():
-                    records.write(batch[mine].tobytes())
-                    index.write(numbers[mine].tobytes())
+                a, b = bounds[k], bounds[k + 1]
+                if b > a:
+                    records.write(grouped[a:b].tobytes())
+                    index.write(numbered[a:b].tobytes())
     finally:
         for a, b in handles:
             a.close()
@@ -171,12 +174,7 @@ def _by_stock(records: np.ndarray, stocks: dict) -> Iterator[tuple[str, np.ndarr
     for a, b in zip(starts.tolist(), np.r_[starts[1:], len(order)].tolist()):
         loc = int(sorted_locates[a])
         if loc in stocks:  # system events belong to no stock's book
-            yield stocks[loc][0], np.asarray(records[order[a:b]])
-
-
-def safe_name(symbol: str) -> str:
-    """A symbol as a file name (ITCH pads with spaces; some carry '.' or '/')."""
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in symbol.strip()) or "_"
+            yield stocks[loc][0], take_records(records, order[a:b])
 
 
 def match_group(records_file: str, index_file: str, stocks: dict, tick_regime: int, events_out: Optional[str],
@@ -193,7 +191,7 @@ def match_group(records_file: str, index_file: str, stocks: dict, tick_regime: i
     per_stock = {}
     for symbol, mine in _by_stock(records, stocks):
         q = read_quotes(quotes[symbol]) if quotes and quotes.get(symbol) else None
-        out = str(Path(events_out) / f"{safe_name(symbol)}.parquet") if events_out else None
+        out = str(Path(events_out) / f"{safe_symbol(symbol)}.parquet") if events_out else None
         run = rematch_stock((mine[i:i + chunk] for i in range(0, len(mine), chunk)), q,
                             tick_regime=TickRegime(tick_regime), events_out=out)
         per_stock[symbol] = {**stock_summary(run.book), "stats": run.stats, "events": run.events}
@@ -245,7 +243,7 @@ def match_file(path: str, tick_regime: int, events_out: Optional[str], quotes: O
     t0 = time.perf_counter()
     symbol = lobster_symbol(path)
     q = quotes.get(symbol) if quotes else None
-    out = str(Path(events_out) / f"{safe_name(symbol)}.parquet") if events_out else None
+    out = str(Path(events_out) / f"{safe_symbol(symbol)}.parquet") if events_out else None
     r = rematch(path, q, tick_regime=TickRegime(tick_regime), events_out=out)
     summary = {**stock_summary(r.book), "stats": r.stats, "events": r.events}
     return {"stats": r.stats, "events": {k: v for k, v in r.events.items() if k != "codes"},
@@ -484,5 +482,5 @@ def _combine(files: list[Path], results: list[dict], seconds: float, split_secon
 
 
 __all__ = ["ParallelResult", "Split", "build_group", "dask_client", "gather_tasks", "lobster_group", "match_file",
-           "match_group", "on_cluster", "orders_digest", "replay_parallel", "safe_name", "split_itch", "stock_summary",
+           "match_group", "on_cluster", "orders_digest", "replay_parallel", "split_itch", "stock_summary",
            "worker_name"]

@@ -14,7 +14,7 @@ import numpy as np
 from engine._core import Book, ItchDecoder, ProtectedBook, Rematcher
 from engine.dtypes import FEED_DTYPE
 from engine.enums import ComplianceCode, EventType, TickRegime
-from engine.replay.decode import iter_itch, iter_lobster
+from engine.replay.decode import iter_itch, iter_lobster, take_records
 from engine.replay.files import ReplayError, file_format, lobster_date, lobster_symbol, progress_total
 from engine.replay.progress import Progress
 from engine.replay.lobster_out import date_from_name
@@ -147,46 +147,138 @@ class StockRun:
     book: Book
 
 
+class StockRematcher:
+    """One stock re-matched in a fresh book as its messages arrive (``feed``
+    batches of ``FEED_DTYPE``, in order), against ``quotes`` when given (each
+    quote applied before the first message not older than it, whatever the
+    batches); ``finish`` applies the quotes left and closes the events file."""
+
+    def __init__(self, quotes: Optional[QuoteFile] = None, *, tick_regime: TickRegime = TickRegime.PENNY_2005,
+                 rule611: bool = True, events_out: str | Path | None = None,
+                 on_events: Optional[Callable[[np.ndarray], None]] = None) -> None:
+        self.qarr = quotes.quotes if quotes is not None else None
+        book: Book
+        if quotes is not None:
+            book = ProtectedBook("REPLAY", tick_regime=tick_regime, venues=quotes.venues)
+            if not rule611:
+                book.configure(rule611=False, lock_cross_protection=False)
+        else:
+            book = Book("REPLAY", tick_regime=tick_regime)
+        book.reserve(1 << 16)
+        self.book = book
+        self.rm = Rematcher(book)
+        self.events = {"fills": 0, "fill_shares": 0, "blocked": 0, "routes": 0, "rejects": 0, "unfilled_shares": 0,
+                       "codes": {}}
+        self.writer = EventWriter(events_out) if events_out else None
+        self.on_events = on_events
+
+    def _record(self, ev: np.ndarray) -> None:
+        _count_events(ev, self.events, self.rm.first_inferred_id)
+        if self.writer is not None:
+            self.writer.write(ev)
+        if self.on_events is not None:
+            self.on_events(ev)
+
+    def feed(self, batch: np.ndarray) -> None:
+        due = None
+        if self.qarr is not None and len(batch):
+            cut = int(np.searchsorted(self.qarr["ts"], batch["ts"][-1], side="right"))
+            due, self.qarr = self.qarr[:cut], self.qarr[cut:]
+        self._record(self.rm.apply(np.ascontiguousarray(batch), due))
+
+    def finish(self) -> StockRun:
+        try:
+            if self.qarr is not None and len(self.qarr):
+                self._record(self.rm.apply(np.zeros(0, dtype=FEED_DTYPE), self.qarr))
+                self.qarr = self.qarr[:0]
+        finally:
+            self.close()
+        return StockRun(self.rm.stats, self.events, self.book)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+
+
 def rematch_stock(batches: Iterable[np.ndarray], quotes: Optional[QuoteFile] = None, *,
                   tick_regime: TickRegime = TickRegime.PENNY_2005, rule611: bool = True,
                   events_out: str | Path | None = None,
                   on_events: Optional[Callable[[np.ndarray], None]] = None) -> StockRun:
-    """One stock's messages (``FEED_DTYPE`` batches, in order) re-matched in a
-    fresh book, against ``quotes`` when given (each quote applied before the
-    first message not older than it, whatever the batches)."""
-    qarr = quotes.quotes if quotes is not None else None
-    book: Book
-    if quotes is not None:
-        book = ProtectedBook("REPLAY", tick_regime=tick_regime, venues=quotes.venues)
-        if not rule611:
-            book.configure(rule611=False, lock_cross_protection=False)
-    else:
-        book = Book("REPLAY", tick_regime=tick_regime)
-    book.reserve(1 << 16)
-    rm = Rematcher(book)
-    acc = {"fills": 0, "fill_shares": 0, "blocked": 0, "routes": 0, "rejects": 0, "unfilled_shares": 0, "codes": {}}
-    writer = EventWriter(events_out) if events_out else None
-
-    def record(ev: np.ndarray) -> None:
-        _count_events(ev, acc, rm.first_inferred_id)
-        if writer is not None:
-            writer.write(ev)
-        if on_events is not None:
-            on_events(ev)
-
+    """One stock's messages re-matched (see :class:`StockRematcher`)."""
+    run = StockRematcher(quotes, tick_regime=tick_regime, rule611=rule611, events_out=events_out,
+                         on_events=on_events)
     try:
         for batch in batches:
-            due = None
-            if qarr is not None and len(batch):
-                cut = int(np.searchsorted(qarr["ts"], batch["ts"][-1], side="right"))
-                due, qarr = qarr[:cut], qarr[cut:]
-            record(rm.apply(np.ascontiguousarray(batch), due))
-        if qarr is not None and len(qarr):
-            record(rm.apply(np.zeros(0, dtype=FEED_DTYPE), qarr))
+            run.feed(batch)
+    except BaseException:
+        run.close()
+        raise
+    return run.finish()
+
+
+MAX_EVENT_FILES = 400  # one events file stays open a stock while the file is read
+
+
+def rematch_stocks(path: str | Path, *, symbols: Optional[list[str]] = None,
+                   quotes: Optional[dict[str, str | Path]] = None, events_out: str | Path | None = None,
+                   tick_regime: TickRegime = TickRegime.PENNY_2005, progress: bool = False) -> dict[str, StockRun]:
+    """Every stock of an ITCH file (``symbols``: only those) re-matched, each
+    in its own book as ``rematch(path, symbol=...)`` would, in one pass over
+    the file: the single-process run that ``replay_parallel(mode="match")``
+    splits across workers. ``quotes[symbol]`` names a stock's quote file;
+    ``events_out`` (a folder) gets each stock's events as SYMBOL.parquet."""
+    if file_format(path) != "itch":
+        raise ReplayError(f"{path}: re-matching every stock reads ITCH files (for one LOBSTER file: rematch)")
+    out = Path(events_out) if events_out is not None else None
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+    decoder = ItchDecoder()
+    bar = Progress(progress_total(path), Path(path).name, progress)
+    runs: dict[int, StockRematcher] = {}
+    names: dict[int, str] = {}
+    skip: set[int] = set()
+
+    def run_of(loc: int) -> Optional[StockRematcher]:
+        run = runs.get(loc)
+        if run is not None or loc in skip:
+            return run
+        sym = names.get(loc)
+        if sym is None or (symbols and sym not in symbols):
+            skip.add(loc)
+            return None
+        if out is not None and len(runs) == MAX_EVENT_FILES:
+            raise ReplayError(f"{path}: more than {MAX_EVENT_FILES} stocks' events to write at once: choose them "
+                              f"with symbols= (--symbols), or split them across workers")
+        q = read_quotes(quotes[sym]) if quotes and quotes.get(sym) else None
+        runs[loc] = StockRematcher(q, tick_regime=tick_regime,
+                                   events_out=out / f"{safe_symbol(sym)}.parquet" if out else None)
+        return runs[loc]
+
+    try:
+        for batch in iter_itch(path, decoder, bar):
+            if decoder.stock_count != len(names):
+                names.update({loc: sym for loc, (sym, _, _) in decoder.stocks().items()})
+            order = np.argsort(batch["locate"], kind="stable")
+            grouped = take_records(batch, order)
+            starts = np.flatnonzero(np.r_[True, grouped["locate"][1:] != grouped["locate"][:-1]])
+            for a, b in zip(starts.tolist(), np.r_[starts[1:], len(grouped)].tolist()):
+                run = run_of(int(grouped["locate"][a]))
+                if run is not None:
+                    run.feed(grouped[a:b])
+    except BaseException:
+        for run in runs.values():
+            run.close()
+        raise
     finally:
-        if writer is not None:
-            writer.close()
-    return StockRun(rm.stats, acc, book)
+        bar.close()
+    return {names[loc]: runs[loc].finish() for loc in sorted(runs, key=lambda loc: names[loc])}
 
 
-__all__ = ["RematchResult", "StockRun", "rematch", "rematch_stock"]
+def safe_symbol(symbol: str) -> str:
+    """A symbol as a file name (ITCH pads with spaces; some carry '.' or '/')."""
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in symbol.strip()) or "_"
+
+
+__all__ = ["MAX_EVENT_FILES", "RematchResult", "StockRematcher", "StockRun", "rematch", "rematch_stock",
+           "rematch_stocks", "safe_symbol"]

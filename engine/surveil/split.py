@@ -27,7 +27,8 @@ from typing import Any, Iterable, Iterator, Optional
 import numpy as np
 
 from engine.replay.files import SOURCE_LINE, ReplayError, open_stream
-from engine.replay.parallel import safe_name, worker_name
+from engine.replay.parallel import worker_name
+from engine.replay.rematch import safe_symbol
 from engine.replay.quotes import TAQ_COLUMNS
 from engine.surveil.audit import AuditResult, SelfHelp, classify, crossed_note
 from engine.surveil.tape_quotes import piece_quotes, symbol_note
@@ -66,7 +67,7 @@ def split_taq(trades: str | Path, quotes: str | Path | None, folder: str | Path,
                 continue
             piece = pieces.get((day, sym))
             if piece is None:
-                stem = str(folder / f"{safe_name(sym)}_{day}")
+                stem = str(folder / f"{safe_symbol(sym)}_{day}")
                 piece = pieces[(day, sym)] = {"day": day, "symbol": sym, "trades": stem + ".trades.csv",
                                               "quotes": None, "order": stem + ".order.npy", "rows": []}
             out.write(piece["trades"], r, line)
