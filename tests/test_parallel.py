@@ -240,3 +240,19 @@ def test_the_cli_re_matches_every_stock_in_one_process(itch, single_match, tmp_p
     fills = sum(s["events"]["fills"] for s in want.values()) - want["SYM1"]["events"]["fills"]  # SYM1 without quotes
     assert "re-matched 9 stocks" in run.stdout and len(list(tmp_path.glob("*.parquet"))) == 9
     assert f"engine: {fills + rematch(itch, symbol='SYM1').events['fills']:,} fills" in run.stdout
+
+
+def test_the_readme_dask_commands_run_from_a_fresh_folder(tmp_path):
+    """The README's Dask commands that need no outside file (not the reader's
+    own trades or day.itch) run as written, in order, in an empty folder."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    block = readme.split("### Beyond one core", 1)[1].split("```bash\n", 1)[1].split("```", 1)[0]
+    commands = [line.split("  #")[0].strip() for line in block.splitlines() if line.startswith("python -m engine")]
+    runnable = [c for c in commands if "samples/" in c or c.endswith(" sample")]
+    assert len(runnable) >= 4
+    for command in runnable:
+        run = subprocess.run(command.replace("python", f'"{sys.executable}"', 1), shell=True, cwd=tmp_path,
+                             capture_output=True, text=True, timeout=300)
+        assert run.returncode == 0, f"{command}: {run.stderr}"
+    assert len(list((tmp_path / "events").glob("*.parquet"))) == 4
+    assert len(list((tmp_path / "lobster").glob("*_orderbook_10.csv"))) == 4
