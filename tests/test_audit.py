@@ -51,6 +51,7 @@ BASE = [("09:30:00", "A", 100_000, 100, 100_200, 200),  # A: 10.00 x 100 / 10.02
     ("4", "10.03", "cleared", "BENCHMARK", 200, 1.0),
     ("C", "10.03", "cleared", "NON_REGULAR_WAY", 200, 1.0),
     ("7", "10.05", "exempt", "qualified contingent trade", 0, 0.0),
+    ("8", "10.05", "exempt", "611 exempt", 0, 0.0),  # REQ-RPT-01's generic placeholder
     ("T", "10.05", "outside hours", "", 0, 0.0),
 ])
 def test_each_class_and_exception(tmp_path, cond, price, cls, code, shares_through, cents):

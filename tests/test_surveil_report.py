@@ -59,6 +59,7 @@ def test_the_tables_worked_by_hand(tmp_path):
     assert "onoff" not in f and report.headline()[1].startswith("trade-throughs cleared by an exception: 1 (20.00%)")
 
 
+@pytest.mark.plots
 def test_the_html_file_stands_alone(tmp_path):
     report = surveil(*files(tmp_path), onoff="generated", generated_size=5_000)
     out = report.write_html(tmp_path / "out.html")
@@ -91,6 +92,7 @@ def run_cli(*args):
                           text=True)
 
 
+@pytest.mark.plots
 def test_the_command_writes_the_report(tmp_path):
     trades, quotes = files(tmp_path)
     flow = tmp_path / "XYZ_2012-06-21_34200000_57600000_message_1.csv"
@@ -110,7 +112,8 @@ def test_the_command_writes_the_report(tmp_path):
 @pytest.mark.parametrize("args, message", [
     (["--self-help", "A 10:99-"], "self-help"),
     (["--mirror-lags", "fast"], "--mirror-lags"),
-    (["--report", "/nonexistent/dir/out.html"], "error: --report /nonexistent/dir/out.html"),
+    pytest.param(["--report", "/nonexistent/dir/out.html"], "error: --report /nonexistent/dir/out.html",
+                 marks=pytest.mark.plots),
     (["--onoff", "/nonexistent/flow.csv"], "error: /nonexistent/flow.csv: no such file"),
 ])
 def test_the_command_refuses_bad_options_by_name(tmp_path, args, message):
@@ -126,6 +129,7 @@ def test_mirror_lags_parse():
                                             "MIRROR250US": 250_000, "MIRROR0": 0}
 
 
+@pytest.mark.plots
 @needs_data
 def test_on_the_shared_taq_sample(tmp_path):
     taq = DATA / "taq"
@@ -143,6 +147,7 @@ def test_on_the_shared_taq_sample(tmp_path):
     assert np.isclose(report.subpenny.daily_cost, 2_884.85, atol=0.01)
 
 
+@pytest.mark.plots
 @needs_data
 def test_the_readme_surveil_commands_on_the_shared_sample_run(tmp_path):
     """The README's surveil commands that read the shared sample run as

@@ -350,7 +350,7 @@ def _plot_over_day(ax: Any, frame: Any) -> None:
 
 def _plot_exceptions(ax: Any, frame: Any) -> None:
     ax.barh(frame.index[::-1], frame["trades"][::-1])
-    ax.set_title("Trade-throughs by the exception that cleared them")
+    ax.set_title("Trade-throughs: the exception that cleared each, or none")
     ax.set_xlabel("trades")
 
 
