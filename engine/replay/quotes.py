@@ -28,6 +28,7 @@ from engine.dtypes import QUOTE_DTYPE
 from engine.enums import Feed
 from engine.prices import to_units
 from engine.replay.files import SOURCE_LINE, ReplayError, frame_as_csv, open_stream
+from engine.replay.taq_fast import read_taq_quotes_fast
 
 TAQ_COLUMNS = ["DT_NY", "DT", "EX", "BID", "BIDSIZ", "OFR", "OFRSIZ"]
 OWN_COLUMNS = ["ts", "venue", "bid", "bid_size", "ask", "ask_size", "condition"]
@@ -98,6 +99,16 @@ def read_quotes(path: str | Path, venues: Optional[list[str]] = None, round_lot:
     ``feed`` (``"CQS"`` or ``"UQDF"``) says which feed the condition codes of
     the project's own CSV come from when it has no ``feed`` column; ``name``:
     the file errors name (default: ``path``)."""
+    try:
+        with open_stream(path) as raw:
+            header = next(csv.reader(io.TextIOWrapper(raw, encoding="ascii", newline="")), None)
+    except (ReplayError, OSError, EOFError, UnicodeDecodeError, csv.Error):
+        header = None  # the row-by-row reader below says what is wrong, as it always has
+    if header is not None and header[: len(TAQ_COLUMNS)] == TAQ_COLUMNS:
+        fast = read_taq_quotes_fast(path, header, venues, round_lot, date, symbol)
+        if fast is not None:
+            quotes, names, days, day, symbols = fast
+            return QuoteFile(quotes, names, days, day if days else None, symbols)
     with open_stream(path) as raw:
         return _read_quotes(io.TextIOWrapper(raw, encoding="ascii", newline=""), name or str(path), venues,
                             round_lot, date, feed, symbol)

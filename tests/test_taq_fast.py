@@ -1,0 +1,100 @@
+"""The fast TAQ quote reader (pyarrow) gives exactly what the row-by-row
+reader gives, or stands aside so that reader refuses what it refuses, with
+the same message."""
+import numpy as np
+import pytest
+
+import engine.replay.quotes as quotes_module
+from engine.replay import ReplayError, read_quotes
+from support.shared_data import TAQ, needs_data
+from support.taq_files import write_taq
+
+pytest.importorskip("pyarrow")
+HEADER = "DT_NY,DT,EX,BID,BIDSIZ,OFR,OFRSIZ,SYMBOL\n"
+
+
+def both(monkeypatch, path, **kw):
+    """(the result with the fast path, without it); an exception counts as a result."""
+    def run():
+        try:
+            return read_quotes(path, **kw)
+        except ReplayError as exc:
+            return str(exc)
+    fast = run()
+    with monkeypatch.context() as m:
+        m.setattr(quotes_module, "read_taq_quotes_fast", lambda *a, **k: None)
+        slow = run()
+    return fast, slow
+
+
+def assert_same(fast, slow):
+    if isinstance(slow, str):
+        assert fast == slow
+        return
+    assert fast.quotes.dtype == slow.quotes.dtype and np.array_equal(fast.quotes, slow.quotes)
+    assert (fast.venues, fast.days, fast.date, fast.symbols) == (slow.venues, slow.days, slow.date, slow.symbols)
+
+
+def test_the_fast_path_is_taken(tmp_path, monkeypatch):
+    trades, quotes = write_taq(tmp_path)
+    calls = []
+    real = quotes_module.read_taq_quotes_fast
+    monkeypatch.setattr(quotes_module, "read_taq_quotes_fast", lambda *a: calls.append(1) or real(*a))
+    assert len(read_quotes(quotes).quotes) > 0 and calls == [1]
+    assert real(quotes, HEADER.strip().split(","), None, 100, None, None) is not None
+
+
+@pytest.mark.parametrize("kw", [{}, {"date": "2024-03-04"}, {"symbol": "BBB"}, {"date": "2024-03-04", "symbol": "AAA"},
+                                {"venues": ["Z", "Q"], "round_lot": 1}, {"date": "2030-01-01"},
+                                {"symbol": "NONE"}])
+def test_generated_files_read_alike(tmp_path, monkeypatch, kw):
+    _, quotes = write_taq(tmp_path)
+    assert_same(*both(monkeypatch, quotes, **kw))
+
+
+@needs_data
+@pytest.mark.parametrize("kw", [{}, {"date": "2018-01-03"}, {"symbol": "XXX"}])
+def test_the_shared_sample_reads_alike(monkeypatch, kw):
+    fast, slow = both(monkeypatch, TAQ, **kw)
+    assert len(slow.quotes) > 50_000
+    assert_same(fast, slow)
+
+
+ROWS = "2018-01-02 09:30:00.5,0,A,10.00,1,10.02,2,XYZ\n2018-01-02 09:30:01,0,B,9.99,3,10.03,4,XYZ\n"
+
+
+@pytest.mark.parametrize("odd", [
+    "2018-01-02 09:31:00,0,A,10.00001,1,10.02,2,XYZ\n",  # five decimals: refused
+    "2018-01-02 09:31:00,0,A,1e1,1,10.02,2,XYZ\n",  # not a plain price
+    "2018-01-02T09:31:00,0,A,10.00,1,10.02,2,XYZ\n",  # another time shape
+    "2018-01-02 25:31:00,0,A,10.00,1,10.02,2,XYZ\n",  # an hour past 23: read as the row-by-row reader reads it
+    "2018-01-02 09:31:00,0,A,10.00,-1,10.02,2,XYZ\n",  # a negative size
+    "2018-01-02 09:31:00,0,A,,,10.02,2,XYZ\n",  # no bid
+    "2018-01-02 09:31:00,0,A,-10.00,1,10.02,2,XYZ\n",  # a negative price (read as none)
+    "\n",  # a blank line
+    "2018-01-02 09:31:00,0,A,10.00,1\n",  # a short row
+    "2018-01-02 09:31:00.1234567891,0,A,10.00,1,10.02,2,XYZ\n",  # ten decimals of a second
+])
+def test_odd_rows_read_or_refused_alike(tmp_path, monkeypatch, odd):
+    path = tmp_path / "quotes.csv"
+    path.write_text(HEADER + ROWS + odd + ROWS.replace("09:30", "09:32"))
+    assert_same(*both(monkeypatch, path))
+
+
+def test_too_many_venues_refused_alike(tmp_path, monkeypatch):
+    path = tmp_path / "quotes.csv"
+    path.write_text(HEADER + "".join(f"2018-01-02 09:30:00,0,V{i},10.00,1,10.02,2,XYZ\n" for i in range(40)))
+    fast, slow = both(monkeypatch, path)
+    assert isinstance(slow, str) and "more than" in slow
+    assert fast == slow
+
+
+def test_compressed_and_empty_files_alike(tmp_path, monkeypatch):
+    import gzip
+
+    path = tmp_path / "quotes.csv.gz"
+    path.write_bytes(gzip.compress((HEADER + ROWS).encode()))
+    assert_same(*both(monkeypatch, path))
+    empty = tmp_path / "empty.csv"
+    empty.write_text(HEADER)
+    assert_same(*both(monkeypatch, empty, date="2018-01-02"))
