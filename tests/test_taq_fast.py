@@ -98,3 +98,18 @@ def test_compressed_and_empty_files_alike(tmp_path, monkeypatch):
     empty = tmp_path / "empty.csv"
     empty.write_text(HEADER)
     assert_same(*both(monkeypatch, empty, date="2018-01-02"))
+
+
+@pytest.mark.parametrize("kw", [{}, {"date": "2024-03-04", "symbol": "BBB"}, {"venues": ["Z"]}])
+def test_a_file_read_in_many_blocks_reads_alike(tmp_path, monkeypatch, kw):
+    """The fast path streams the file in blocks: days, symbols and venues are
+    still numbered in order of first appearance across them."""
+    import engine.replay.taq_fast as taq_fast
+
+    _, quotes = write_taq(tmp_path)
+    monkeypatch.setattr(taq_fast, "BLOCK", 4096)  # about 60 rows a block
+    header = HEADER.strip().split(",")
+    assert taq_fast.read_taq_quotes_fast(quotes, header, kw.get("venues"), 100, kw.get("date"),
+                                         kw.get("symbol")) is not None  # the fast path, not the fallback
+    fast, slow = both(monkeypatch, quotes, **kw)
+    assert_same(fast, slow)

@@ -1,6 +1,7 @@
 """A fast path for the commonest quote file, a well-formed NYSE TAQ quote
 file, read with pyarrow's C++ CSV reader and numpy instead of a Python loop
-(about 10x faster; a busy day holds millions of quotes).
+(a busy day holds millions of quotes). The file is streamed in blocks, and
+only the rows kept (the day, the symbol) are held.
 
 It gives exactly what ``read_quotes``'s row-by-row reader gives, or nothing:
 every field must have the plain shape that reader accepts (a time
@@ -12,7 +13,7 @@ the file and line of what it refuses.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import numpy as np
 
@@ -24,6 +25,7 @@ TIME = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,9})?$"
 PRICE = r"^(-?\d+(\.\d{1,4})?)?$"  # empty: no price (0)
 SIZE = r"^\d*$"  # empty: no size (0)
 COLUMNS = ["DT_NY", "EX", "BID", "BIDSIZ", "OFR", "OFRSIZ"]
+BLOCK = 16 << 20  # bytes of CSV a block
 
 
 def _first_seen(values: np.ndarray) -> list:
@@ -34,72 +36,86 @@ def _first_seen(values: np.ndarray) -> list:
     return uniques[np.argsort(first)].tolist()
 
 
+def _add_new(seen: list, values: np.ndarray) -> None:
+    known = set(seen)
+    seen += [v for v in _first_seen(values) if v not in known]
+
+
 def read_taq_quotes_fast(path: str | Path, header: list[str], venues: Optional[list[str]], round_lot: int,
                          date: Optional[str], symbol: Optional[str]) -> Optional[tuple]:
     """(quotes, venue names, days, date, symbols) as the row-by-row reader
     makes them, or None (see the module)."""
     try:
         import pyarrow as pa
-        import pyarrow.compute as pc
         import pyarrow.csv as pv
     except ImportError:
         return None
     columns = COLUMNS + (["SYMBOL"] if "SYMBOL" in header else [])
+    state: dict[str, Any] = {"days": [], "symbols": [], "venues": list(venues or []), "date": date, "parts": []}
     try:
         with open_stream(path) as raw:
-            table = pv.read_csv(raw, parse_options=pv.ParseOptions(ignore_empty_lines=False),
-                                convert_options=pv.ConvertOptions(column_types={c: pa.string() for c in columns},
-                                                                  include_columns=columns, strings_can_be_null=False))
-        for name, shape in (("DT_NY", TIME), ("BID", PRICE), ("OFR", PRICE), ("BIDSIZ", SIZE), ("OFRSIZ", SIZE)):
-            if not pc.all(pc.match_substring_regex(table[name], shape)).as_py() in (True, None):
-                return None
-    except (pa.ArrowException, OSError, ValueError):
+            reader = pv.open_csv(raw, read_options=pv.ReadOptions(block_size=BLOCK),
+                                 parse_options=pv.ParseOptions(ignore_empty_lines=False),
+                                 convert_options=pv.ConvertOptions(column_types={c: pa.string() for c in columns},
+                                                                   include_columns=columns,
+                                                                   strings_can_be_null=False))
+            for batch in reader:
+                if not _take(batch, state, symbol, round_lot):
+                    return None
+    except (pa.ArrowException, OSError, ValueError, OverflowError):
+        return None  # an hour past 23, a price too large for a float, a malformed row: the slow reader decides
+    if len(state["venues"]) > MAX_VENUES:
         return None
-    try:
-        return _convert(table, header, venues, round_lot, date, symbol)
-    except (ValueError, OverflowError):  # an hour past 23, a price too large for a float: the slow reader decides
-        return None
+    parts = state["parts"]
+    ids = {v: i for i, v in enumerate(state["venues"])}
+    out = np.zeros(sum(len(p[0]) for p in parts), dtype=QUOTE_DTYPE)
+    at = 0
+    for ts, bid, bsz, ask, asz, ex in parts:
+        rows = slice(at, at + len(ts))
+        out["ts"][rows], out["bid_price"][rows], out["bid_size"][rows] = ts, bid, bsz
+        out["ask_price"][rows], out["ask_size"][rows] = ask, asz
+        out["venue"][rows] = np.array([ids[v] for v in ex.tolist()], dtype=out["venue"].dtype)
+        at += len(ts)
+    order = np.argsort(out["ts"], kind="stable")
+    return np.ascontiguousarray(out[order]), state["venues"], state["days"], state["date"], state["symbols"]
 
 
-def _convert(table: object, header: list[str], venues: Optional[list[str]], round_lot: int, date: Optional[str],
-             symbol: Optional[str]) -> Optional[tuple]:
-    text = table["DT_NY"].to_numpy(zero_copy_only=False).astype("U29")
+def _take(batch: Any, state: dict, symbol: Optional[str], round_lot: int) -> bool:
+    """One block's rows of the day (and symbol) converted into ``state``;
+    False when a field has a shape the fast path does not read."""
+    import pyarrow.compute as pc
+
+    for name, shape in (("DT_NY", TIME), ("BID", PRICE), ("OFR", PRICE), ("BIDSIZ", SIZE), ("OFRSIZ", SIZE)):
+        if pc.all(pc.match_substring_regex(batch.column(name), shape)).as_py() is False:
+            return False
+    text = batch.column("DT_NY").to_numpy(zero_copy_only=False).astype("U29")
     day = text.astype("U10")
-    days = _first_seen(day)
-    date = date or (days[0] if days else None)
-    keep = day == date
-    symbols: list[str] = []
-    if "SYMBOL" in header:
-        sym = table["SYMBOL"].to_numpy(zero_copy_only=False)
+    _add_new(state["days"], day)
+    state["date"] = state["date"] or (state["days"][0] if state["days"] else None)
+    keep = day == state["date"]
+    if "SYMBOL" in batch.schema.names:
+        sym = batch.column("SYMBOL").to_numpy(zero_copy_only=False)
         if symbol is not None:
             keep &= sym == symbol
-        symbols = _first_seen(sym[keep])
+        _add_new(state["symbols"], sym[keep])
     rows = np.flatnonzero(keep)
+    if not len(rows):
+        return True
     when = text[rows].astype("datetime64[ns]")
-    ts = (when - when.astype("datetime64[D]")).astype(np.int64)
-    ex = table["EX"].to_numpy(zero_copy_only=False)[rows]
-    names = list(venues or [])
-    names += [v for v in _first_seen(ex) if v not in names]
-    if len(names) > MAX_VENUES:
-        return None
-    ids = {v: i for i, v in enumerate(names)}
+    ex = batch.column("EX").to_numpy(zero_copy_only=False)[rows]
+    _add_new(state["venues"], ex)
 
-    def units(column: str) -> np.ndarray:
-        values = table[column].to_numpy(zero_copy_only=False)[rows]
-        dollars = np.where(values == "", "0", values).astype(np.float64)
-        return np.maximum(np.round(dollars * 10_000).astype(np.int64), 0)
+    def plain(column: str) -> np.ndarray:
+        values = batch.column(column).to_numpy(zero_copy_only=False)[rows]
+        return np.where(values == "", "0", values)
 
-    def shares(column: str) -> np.ndarray:
-        values = table[column].to_numpy(zero_copy_only=False)[rows]
-        return np.where(values == "", "0", values).astype(np.int64) * round_lot
-
-    out = np.zeros(len(rows), dtype=QUOTE_DTYPE)
-    out["ts"] = ts
-    out["bid_price"], out["ask_price"] = units("BID"), units("OFR")
-    out["bid_size"], out["ask_size"] = np.maximum(shares("BIDSIZ"), 0), np.maximum(shares("OFRSIZ"), 0)
-    out["venue"] = np.array([ids[v] for v in ex.tolist()], dtype=out["venue"].dtype)
-    order = np.argsort(out["ts"], kind="stable")
-    return np.ascontiguousarray(out[order]), names, days, date, symbols
+    bid = np.maximum(np.round(plain("BID").astype(np.float64) * 10_000).astype(np.int64), 0)
+    ask = np.maximum(np.round(plain("OFR").astype(np.float64) * 10_000).astype(np.int64), 0)
+    bsz = plain("BIDSIZ").astype(np.int64) * round_lot
+    asz = plain("OFRSIZ").astype(np.int64) * round_lot
+    state["parts"].append(((when - when.astype("datetime64[D]")).astype(np.int64), bid, np.maximum(bsz, 0), ask,
+                           np.maximum(asz, 0), ex))
+    return True
 
 
 __all__ = ["read_taq_quotes_fast"]
