@@ -12,9 +12,12 @@ pipeline <- build, rematch; quotes and writers beside them):
     pipeline.py  decoding on a second thread while the books are built
     states.py    the book after every message: arrays, CSV, Parquet
     lobster_out.py  LOBSTER message and orderbook files made from ITCH
+    itch_split.py  an ITCH file split by stock group, for workers
+    tasks.py     what a Dask worker runs on a group: build, re-match, LOBSTER files
     parallel.py  replay split by stock across Dask workers
     build.py     book building, and its check against LOBSTER orderbook files
     quotes.py    away venues' quotes (TAQ, or the project's own CSV) for re-matching
+    taq_fast.py  the fast path for well-formed TAQ quote files (pyarrow)
     writers.py   events to CSV or Parquet
     rematch.py   re-matching the flow through the engine's own matching
 

@@ -2,18 +2,17 @@
 
 Books are independent per stock, so the work splits by stock:
 
-* an ITCH file is split first, in this process, in one pass: each stock's
-  decoded records (``FEED_DTYPE``, raw) go, with their message numbers in the
-  file, to the group file of its locate modulo the group count, in a work
-  folder. Workers read only their group's file, so the work folder must be
-  a path every worker can see (local disk on one machine; shared storage on a
-  cluster: pass ``work_dir``). Stock-less messages (system events) go with
-  the first group, so the counts add up to the single-process run's;
+* an ITCH file is split first, in this process, in one pass, into group
+  files of whole stocks in a work folder (engine.replay.itch_split). Workers
+  read only their group's file, so the work folder must be a path every
+  worker can see (local disk on one machine; shared storage on a cluster:
+  pass ``work_dir``);
 * LOBSTER and DBN files are one task each.
 
-Each task does one of three things with its group's stocks, each stock in a
-book of its own, and returns a summary per stock (orders, top of book, a
-digest of the resting orders in priority order) and its counters:
+Each task (engine.replay.tasks) does one of three things with its group's
+stocks, each stock in a book of its own, and returns a summary per stock
+(orders, top of book, a digest of the resting orders in priority order) and
+its counters:
 
 * builds the books as the venue reported them with the same C++
   ``BookBuilder`` as a single process, writing book states, when asked, into
@@ -33,7 +32,6 @@ tasks of a lost worker; ``retries`` covers a task that raises).
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import tempfile
@@ -43,225 +41,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Optional, Union
 
-import numpy as np
-
-from engine._core import BookBuilder, ItchDecoder
-from engine.dtypes import FEED_DTYPE
 from engine.enums import TickRegime
-from engine.replay.decode import iter_itch, take_records
-from engine.replay.files import ReplayError, file_format, lobster_symbol
-from engine.replay.lobster_out import date_from_name, write_lobster_records
+from engine.replay.files import ReplayError, file_format
+from engine.replay.itch_split import Split, split_itch
+from engine.replay.lobster_out import date_from_name
 from engine.replay.progress import Progress
-from engine.replay.quotes import read_quotes
-from engine.replay.rematch import rematch, rematch_stock, safe_symbol
-from engine.replay.states import BookStateWriter, check_levels, symbol_table
+from engine.replay.states import check_levels
+from engine.replay.tasks import (
+    build_group,
+    lobster_group,
+    match_file,
+    match_group,
+    orders_digest,
+    replay_file,
+    stock_summary,
+    worker_name,
+)
 
 Workers = Union[int, str, None]
 
 
-def orders_digest(book: Any) -> str:
-    """A digest of a book's resting orders in priority order (id, side, price,
-    shares, time): equal digests, equal books."""
-    orders = book.orders()
-    h = hashlib.sha256()
-    for name in ("order_id", "side", "price", "leaves", "displayed", "ts"):
-        h.update(np.ascontiguousarray(orders[name]).tobytes())
-    return h.hexdigest()[:16]
-
-
-def stock_summary(book: Any) -> dict:
-    return {"orders": len(book), "top": tuple(book.top()), "digest": orders_digest(book)}
-
-
-# --------------------------------------------------------------- splitting ITCH
-@dataclass
-class Split:
-    """An ITCH file split by stock group: each group's records and message
-    numbers, and the stock directory."""
-
-    path: str
-    folder: Path
-    groups: list[tuple[Path, Path]]  # (records file, message numbers file)
-    stocks: dict
-    messages: int
-    seconds: float
-
-
-def split_itch(path: str | Path, folder: str | Path, groups: int, symbols: Optional[list[str]] = None) -> Split:
-    """Split an ITCH file into ``groups`` files of whole stocks (see the module),
-    in one pass: stock locate modulo ``groups`` (locates are dense, so the
-    groups come out about equal in stocks; a day's busiest stocks spread by
-    chance). With ``symbols``, only those stocks' messages are kept."""
-    t0 = time.perf_counter()
-    folder = Path(folder)
-    groups = min(max(int(groups), 1), 65_535)  # a group number fits 16 bits (more groups than stocks gain nothing)
-    decoder = ItchDecoder()
-    files = [(folder / f"group{g:04d}.feed", folder / f"group{g:04d}.index") for g in range(groups)]
-    handles = [(open(a, "wb"), open(b, "wb")) for a, b in files]
-    keep = np.ones(65_536, dtype=bool)
-    known = 0
-    try:
-        position = 0
-        for batch in iter_itch(path, decoder):
-            if symbols and decoder.stock_count != known:  # new directory entries: the filter grows
-                known = decoder.stock_count
-                keep[:] = False
-                keep[0] = True  # system events
-                for loc, (sym, _, _) in decoder.stocks().items():
-                    keep[loc] = sym in symbols
-            numbers = np.arange(position, position + len(batch), dtype=np.int64)
-            position += len(batch)
-            locates = batch["locate"]
-            # `groups`: dropped; 16-bit keys, so the stable sort is numpy's radix sort (15x a 64-bit one)
-            group = np.where(keep[locates], locates % groups, groups).astype(np.uint16)
-            order = np.argsort(group, kind="stable")  # one gather, not a boolean mask a group
-            bounds = np.searchsorted(group[order], np.arange(groups + 1)).tolist()
-            grouped, numbered = take_records(batch, order), numbers[order]
-            for k, (records, index) in enumerate(handles):
-                a, b = bounds[k], bounds[k + 1]
-                if b > a:
-                    records.write(grouped[a:b].tobytes())
-                    index.write(numbered[a:b].tobytes())
-    finally:
-        for a, b in handles:
-            a.close()
-            b.close()
-    return Split(str(path), folder, files, decoder.stocks(), int(position), time.perf_counter() - t0)
-
-
-# --------------------------------------------------------------- the tasks
-def build_group(records_file: str, index_file: str, stocks: dict, tick_regime: int, book_levels: int,
-                book_out: Optional[str], chunk: int = 1 << 16) -> dict:
-    """A task: build one group's books; per-stock summaries and counters back,
-    book states (if asked) written beside the others in ``book_out``."""
-    t0 = time.perf_counter()
-    records = np.memmap(records_file, dtype=FEED_DTYPE, mode="r") if os.path.getsize(records_file) else \
-        np.zeros(0, dtype=FEED_DTYPE)
-    numbers = np.fromfile(index_file, dtype=np.int64)
-    builder = BookBuilder(tick_regime)
-    writer = None
-    if book_levels and book_out:
-        writer = BookStateWriter(Path(book_out) / (Path(records_file).stem + ".parquet"), book_levels)
-        names = symbol_table(stocks)
-    states = np.empty((chunk, 4 * max(book_levels, 1)), dtype=np.int64)
-    for i in range(0, len(records), chunk):
-        batch = records[i:i + chunk]  # apply copies each record before use: the mapped file is read in place
-        if writer is None:
-            builder.apply(batch)
-        else:
-            out = states[:len(batch)]
-            builder.apply(batch, out)
-            writer.write(batch, out, lambda locates: names[locates], numbers[i:i + len(batch)])
-    if writer is not None:
-        writer.close()
-    per_stock = {}
-    for loc in np.unique(records["locate"]).tolist() if len(records) else []:
-        book = builder.book(loc)
-        if book is not None and loc in stocks:
-            per_stock[stocks[loc][0]] = stock_summary(book)
-    seconds = time.perf_counter() - t0
-    return {"stats": builder.stats, "stocks": per_stock, "messages": len(records), "seconds": seconds,
-            "worker": worker_name()}
-
-
-def _by_stock(records: np.ndarray, stocks: dict) -> Iterator[tuple[str, np.ndarray]]:
-    """Each known stock's records, in file order (one stable sort, not a scan a stock)."""
-    if not len(records):
-        return
-    locates = np.asarray(records["locate"])
-    order = np.argsort(locates, kind="stable")
-    sorted_locates = locates[order]
-    starts = np.flatnonzero(np.r_[True, sorted_locates[1:] != sorted_locates[:-1]])
-    for a, b in zip(starts.tolist(), np.r_[starts[1:], len(order)].tolist()):
-        loc = int(sorted_locates[a])
-        if loc in stocks:  # system events belong to no stock's book
-            yield stocks[loc][0], take_records(records, order[a:b])
-
-
-def match_group(records_file: str, index_file: str, stocks: dict, tick_regime: int, events_out: Optional[str],
-                quotes: Optional[dict], chunk: int = 1 << 16) -> dict:
-    """A task: re-match each stock of one group in its own book (against its
-    quote file, when ``quotes`` names one), as a single-process
-    ``rematch(path, symbol=...)`` does; per-stock summaries back, events (if
-    asked) written as ``events_out/SYMBOL.parquet``."""
-    t0 = time.perf_counter()
-    records = np.memmap(records_file, dtype=FEED_DTYPE, mode="r") if os.path.getsize(records_file) else \
-        np.zeros(0, dtype=FEED_DTYPE)
-    stats: dict[str, int] = {}
-    events: dict[str, int] = {}
-    per_stock = {}
-    for symbol, mine in _by_stock(records, stocks):
-        q = read_quotes(quotes[symbol]) if quotes and quotes.get(symbol) else None
-        out = str(Path(events_out) / f"{safe_symbol(symbol)}.parquet") if events_out else None
-        run = rematch_stock((mine[i:i + chunk] for i in range(0, len(mine), chunk)), q,
-                            tick_regime=TickRegime(tick_regime), events_out=out)
-        per_stock[symbol] = {**stock_summary(run.book), "stats": run.stats, "events": run.events}
-        for k, v in run.stats.items():
-            stats[k] = stats.get(k, 0) + int(v)
-        for k, v in run.events.items():
-            if k != "codes":
-                events[k] = events.get(k, 0) + int(v)
-    return {"stats": stats, "events": events, "stocks": per_stock, "messages": len(records),
-            "seconds": time.perf_counter() - t0, "worker": worker_name()}
-
-
-def lobster_group(records_file: str, index_file: str, stocks: dict, out_dir: str, day: str, levels: int,
-                  tick_regime: int, chunk: int = 1 << 16) -> dict:
-    """A task: LOBSTER message and orderbook files for each stock of one
-    group, written into ``out_dir`` as ``write_lobster`` writes them."""
-    t0 = time.perf_counter()
-    records = np.memmap(records_file, dtype=FEED_DTYPE, mode="r") if os.path.getsize(records_file) else \
-        np.zeros(0, dtype=FEED_DTYPE)
-    written = write_lobster_records((records[i:i + chunk] for i in range(0, len(records), chunk)), lambda: stocks,
-                                    Path(out_dir), day, None, levels, TickRegime(tick_regime), label=records_file)
-    files = {sym: (str(m), str(b), rows) for sym, (m, b, rows) in written.files.items()}
-    return {"stats": {"messages": len(records), "lobster_rows": sum(r for *_, r in files.values()),
-                      "lobster_skipped": written.skipped},
-            "stocks": {}, "lobster_files": files, "messages": len(records), "seconds": time.perf_counter() - t0,
-            "worker": worker_name()}
-
-
-def replay_file(path: str, tick_regime: int) -> dict:
-    """A task: one LOBSTER or DBN file replayed whole."""
-    from engine.replay.build import replay
-
-    t0 = time.perf_counter()
-    r = replay(path, tick_regime=TickRegime(tick_regime), threads=False)
-    per_stock = {}
-    if r.file_format == "lobster":
-        per_stock[lobster_symbol(path)] = stock_summary(r.book())
-    else:
-        for sym, *_rest in r.stocks.values():
-            book = r.book(sym)
-            if book is not None:
-                per_stock[sym] = stock_summary(book)
-    return {"stats": r.stats, "stocks": per_stock, "messages": r.messages, "seconds": time.perf_counter() - t0,
-            "worker": worker_name()}
-
-
-def match_file(path: str, tick_regime: int, events_out: Optional[str], quotes: Optional[dict]) -> dict:
-    """A task: one LOBSTER file re-matched whole (its stock's quote file, if named)."""
-    t0 = time.perf_counter()
-    symbol = lobster_symbol(path)
-    q = quotes.get(symbol) if quotes else None
-    out = str(Path(events_out) / f"{safe_symbol(symbol)}.parquet") if events_out else None
-    r = rematch(path, q, tick_regime=TickRegime(tick_regime), events_out=out)
-    summary = {**stock_summary(r.book), "stats": r.stats, "events": r.events}
-    return {"stats": r.stats, "events": {k: v for k, v in r.events.items() if k != "codes"},
-            "messages": r.stats.get("messages", 0), "stocks": {symbol: summary}, "seconds": time.perf_counter() - t0,
-            "worker": worker_name()}
-
-
-def worker_name() -> str:
-    try:
-        from distributed import get_worker
-
-        return str(get_worker().address)
-    except (ImportError, ValueError):
-        return f"pid {os.getpid()}"
-
-
-# --------------------------------------------------------------- running it
 @dataclass
 class ParallelResult:
     """What a parallel replay did: the counters summed over the tasks, a
