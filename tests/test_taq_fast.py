@@ -113,3 +113,87 @@ def test_a_file_read_in_many_blocks_reads_alike(tmp_path, monkeypatch, kw):
                                          kw.get("symbol")) is not None  # the fast path, not the fallback
     fast, slow = both(monkeypatch, quotes, **kw)
     assert_same(fast, slow)
+
+
+# --------------------------------------------------------------- trades
+TRADES = "DT_NY,DT,EX,SYMBOL,COND,SIZE,PRICE,CORR\n"
+TRADE_ROWS = ("2018-01-02 09:30:00.5,0,A,XYZ,,100,10.01,0\n2018-01-02 09:30:01,0,B,XYZ,F,200,10.0125,0\n"
+              "2018-01-02 09:30:02,0,A,XYZ,@ I,300,10.02,1\n")
+
+
+def both_trades(monkeypatch, path, **kw):
+    import engine.surveil.trades as trades_module
+    from engine.surveil import read_trades
+
+    def run():
+        try:
+            return read_trades(path, **kw)
+        except ReplayError as exc:
+            return str(exc)
+    fast = run()
+    with monkeypatch.context() as m:
+        m.setattr(trades_module, "_read_trades_fast", lambda *a, **k: None)
+        slow = run()
+    return fast, slow
+
+
+def assert_same_tape(fast, slow):
+    if isinstance(slow, str):
+        assert fast == slow
+        return
+    for name in ("day", "ts", "venue", "price", "size", "conditions", "symbol"):
+        a, b = getattr(fast, name), getattr(slow, name)
+        assert a.dtype == b.dtype and a.tolist() == b.tolist(), name
+    assert (fast.venues, fast.symbols, fast.corrected, fast.path) == (slow.venues, slow.symbols, slow.corrected,
+                                                                      slow.path)
+
+
+@pytest.mark.parametrize("kw", [{}, {"date": "2024-03-04"}, {"symbol": "BBB"}, {"date": "2024-03-01", "symbol": "CCC"},
+                                {"date": "2030-01-01"}])
+def test_generated_tapes_read_alike(tmp_path, monkeypatch, kw):
+    import engine.surveil.trades as trades_module
+
+    trades, _ = write_taq(tmp_path)
+    header = TRADES.strip().split(",")
+    assert trades_module._read_trades_fast(trades, header, str(trades), None, None) is not None
+    fast, slow = both_trades(monkeypatch, trades, **kw)
+    assert_same_tape(fast, slow)
+
+
+@needs_data
+def test_the_shared_tape_reads_alike(monkeypatch):
+    from support.shared_data import DATA
+
+    fast, slow = both_trades(monkeypatch, DATA / "taq" / "trades_2018-01-02_03.csv.gz")
+    assert len(slow) == 77_261
+    assert_same_tape(fast, slow)
+
+
+@pytest.mark.parametrize("odd", [
+    "2018-01-02 09:31:00,0,A,XYZ,,100,1e1,0\n",  # not a plain price
+    "2018-01-02 09:31:00,0,A,XYZ,,100,10.0000001,0\n",  # finer than $0.000001
+    "2018-01-02 09:31:00,0,A,XYZ,,100,0,0\n",  # a price of zero
+    "2018-01-02 09:31:00,0,A,XYZ,,0,10.00,0\n",  # no shares
+    "2018-01-02 09:31:00,0,A,XYZ,,-5,10.00,0\n",  # negative shares
+    "2018-01-02T09:31:00,0,A,XYZ,,100,10.00,0\n",  # another time shape
+    "\n",  # a blank line: skipped by both
+    "2018-01-02 09:31:00,0,A,XYZ\n",  # a short row
+    '2018-01-02 09:31:00,0,A,XYZ,"F,I",100,10.00,0\n',  # a quoted condition with a comma
+    "2018-01-03 09:31:00,0,A,XYZ,,100,10.00,0\n",  # another day
+])
+def test_odd_trade_rows_read_or_refused_alike(tmp_path, monkeypatch, odd):
+    path = tmp_path / "trades.csv"
+    path.write_text(TRADES + TRADE_ROWS + odd + TRADE_ROWS.replace("09:30", "09:32"))
+    for kw in ({}, {"date": "2018-01-02"}):
+        assert_same_tape(*both_trades(monkeypatch, path, **kw))
+
+
+def test_a_tape_read_in_many_blocks_reads_alike(tmp_path, monkeypatch):
+    import engine.replay.taq_fast as taq_fast
+
+    import engine.surveil.trades as trades_module
+
+    trades, _ = write_taq(tmp_path)
+    monkeypatch.setattr(taq_fast, "BLOCK", 4096)
+    assert trades_module._read_trades_fast(trades, TRADES.strip().split(","), str(trades), None, None) is not None
+    assert_same_tape(*both_trades(monkeypatch, trades))

@@ -1,7 +1,8 @@
-"""A fast path for the commonest quote file, a well-formed NYSE TAQ quote
-file, read with pyarrow's C++ CSV reader and numpy instead of a Python loop
-(a busy day holds millions of quotes). The file is streamed in blocks, and
-only the rows kept (the day, the symbol) are held.
+"""A fast path for the commonest files, well-formed NYSE TAQ quote and
+trade files, read with pyarrow's C++ CSV reader and numpy instead of a Python
+loop (a busy day holds millions of quotes). A file is streamed in blocks, and
+only the rows kept (the day, the symbol) are held. The quote reader is here;
+the trade reader (engine.surveil.trades) uses the same block streaming.
 
 It gives exactly what ``read_quotes``'s row-by-row reader gives, or nothing:
 every field must have the plain shape that reader accepts (a time
@@ -13,7 +14,7 @@ the file and line of what it refuses.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import numpy as np
 
@@ -28,7 +29,7 @@ COLUMNS = ["DT_NY", "EX", "BID", "BIDSIZ", "OFR", "OFRSIZ"]
 BLOCK = 16 << 20  # bytes of CSV a block
 
 
-def _first_seen(values: np.ndarray) -> list:
+def first_seen(values: np.ndarray) -> list:
     """The distinct values in order of first appearance."""
     if not len(values):
         return []
@@ -36,34 +37,55 @@ def _first_seen(values: np.ndarray) -> list:
     return uniques[np.argsort(first)].tolist()
 
 
-def _add_new(seen: list, values: np.ndarray) -> None:
+def add_new(seen: list, values: np.ndarray) -> None:
+    """Append to ``seen`` the values not in it yet, in order of first appearance."""
     known = set(seen)
-    seen += [v for v in _first_seen(values) if v not in known]
+    seen += [v for v in first_seen(values) if v not in known]
+
+
+def each_plain_block(path: str | Path, columns: list[str], shapes: dict[str, str], take: Callable[[Any], None],
+                     ignore_empty_lines: bool) -> bool:
+    """Stream ``columns`` of a CSV file (as text) block by block into
+    ``take``, checking each column named in ``shapes`` against its pattern;
+    False (and no more blocks) when a field has another shape, a row is
+    malformed, or pyarrow is not installed."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        import pyarrow.csv as pv
+    except ImportError:
+        return False
+    try:
+        with open_stream(path) as raw:
+            reader = pv.open_csv(raw, read_options=pv.ReadOptions(block_size=BLOCK),
+                                 parse_options=pv.ParseOptions(ignore_empty_lines=ignore_empty_lines),
+                                 convert_options=pv.ConvertOptions(column_types={c: pa.string() for c in columns},
+                                                                   include_columns=columns,
+                                                                   strings_can_be_null=False))
+            for batch in reader:
+                for name, shape in shapes.items():
+                    if pc.all(pc.match_substring_regex(batch.column(name), shape)).as_py() is False:
+                        return False
+                take(batch)
+    except (pa.ArrowException, OSError, ValueError, OverflowError):
+        return False  # an hour past 23, a number too large, a malformed row: the row-by-row reader decides
+    return True
+
+
+def text_column(batch: Any, name: str) -> np.ndarray:
+    return batch.column(name).to_numpy(zero_copy_only=False)
 
 
 def read_taq_quotes_fast(path: str | Path, header: list[str], venues: Optional[list[str]], round_lot: int,
                          date: Optional[str], symbol: Optional[str]) -> Optional[tuple]:
     """(quotes, venue names, days, date, symbols) as the row-by-row reader
     makes them, or None (see the module)."""
-    try:
-        import pyarrow as pa
-        import pyarrow.csv as pv
-    except ImportError:
-        return None
     columns = COLUMNS + (["SYMBOL"] if "SYMBOL" in header else [])
     state: dict[str, Any] = {"days": [], "symbols": [], "venues": list(venues or []), "date": date, "parts": []}
-    try:
-        with open_stream(path) as raw:
-            reader = pv.open_csv(raw, read_options=pv.ReadOptions(block_size=BLOCK),
-                                 parse_options=pv.ParseOptions(ignore_empty_lines=False),
-                                 convert_options=pv.ConvertOptions(column_types={c: pa.string() for c in columns},
-                                                                   include_columns=columns,
-                                                                   strings_can_be_null=False))
-            for batch in reader:
-                if not _take(batch, state, symbol, round_lot):
-                    return None
-    except (pa.ArrowException, OSError, ValueError, OverflowError):
-        return None  # an hour past 23, a price too large for a float, a malformed row: the slow reader decides
+    shapes = {"DT_NY": TIME, "BID": PRICE, "OFR": PRICE, "BIDSIZ": SIZE, "OFRSIZ": SIZE}
+    if not each_plain_block(path, columns, shapes, lambda batch: _take(batch, state, symbol, round_lot),
+                            ignore_empty_lines=False):  # the row-by-row reader refuses a blank line
+        return None
     if len(state["venues"]) > MAX_VENUES:
         return None
     parts = state["parts"]
@@ -80,42 +102,40 @@ def read_taq_quotes_fast(path: str | Path, header: list[str], venues: Optional[l
     return np.ascontiguousarray(out[order]), state["venues"], state["days"], state["date"], state["symbols"]
 
 
-def _take(batch: Any, state: dict, symbol: Optional[str], round_lot: int) -> bool:
-    """One block's rows of the day (and symbol) converted into ``state``;
-    False when a field has a shape the fast path does not read."""
-    import pyarrow.compute as pc
+def ns_of_day(text: np.ndarray) -> np.ndarray:
+    """'YYYY-MM-DD HH:MM:SS[.f]' texts -> ns after midnight (ValueError for an
+    hour past 23, which the row-by-row reader reads its own way)."""
+    when = text.astype("datetime64[ns]")
+    return (when - when.astype("datetime64[D]")).astype(np.int64)
 
-    for name, shape in (("DT_NY", TIME), ("BID", PRICE), ("OFR", PRICE), ("BIDSIZ", SIZE), ("OFRSIZ", SIZE)):
-        if pc.all(pc.match_substring_regex(batch.column(name), shape)).as_py() is False:
-            return False
-    text = batch.column("DT_NY").to_numpy(zero_copy_only=False).astype("U29")
+
+def _take(batch: Any, state: dict, symbol: Optional[str], round_lot: int) -> None:
+    """One block's rows of the day (and symbol) converted into ``state``."""
+    text = text_column(batch, "DT_NY").astype("U29")
     day = text.astype("U10")
-    _add_new(state["days"], day)
+    add_new(state["days"], day)
     state["date"] = state["date"] or (state["days"][0] if state["days"] else None)
     keep = day == state["date"]
     if "SYMBOL" in batch.schema.names:
-        sym = batch.column("SYMBOL").to_numpy(zero_copy_only=False)
+        sym = text_column(batch, "SYMBOL")
         if symbol is not None:
             keep &= sym == symbol
-        _add_new(state["symbols"], sym[keep])
+        add_new(state["symbols"], sym[keep])
     rows = np.flatnonzero(keep)
     if not len(rows):
-        return True
-    when = text[rows].astype("datetime64[ns]")
-    ex = batch.column("EX").to_numpy(zero_copy_only=False)[rows]
-    _add_new(state["venues"], ex)
+        return
+    ex = text_column(batch, "EX")[rows]
+    add_new(state["venues"], ex)
 
     def plain(column: str) -> np.ndarray:
-        values = batch.column(column).to_numpy(zero_copy_only=False)[rows]
+        values = text_column(batch, column)[rows]
         return np.where(values == "", "0", values)
 
     bid = np.maximum(np.round(plain("BID").astype(np.float64) * 10_000).astype(np.int64), 0)
     ask = np.maximum(np.round(plain("OFR").astype(np.float64) * 10_000).astype(np.int64), 0)
     bsz = plain("BIDSIZ").astype(np.int64) * round_lot
     asz = plain("OFRSIZ").astype(np.int64) * round_lot
-    state["parts"].append(((when - when.astype("datetime64[D]")).astype(np.int64), bid, np.maximum(bsz, 0), ask,
-                           np.maximum(asz, 0), ex))
-    return True
+    state["parts"].append((ns_of_day(text[rows]), bid, np.maximum(bsz, 0), ask, np.maximum(asz, 0), ex))
 
 
-__all__ = ["read_taq_quotes_fast"]
+__all__ = ["add_new", "each_plain_block", "first_seen", "ns_of_day", "read_taq_quotes_fast", "text_column"]

@@ -277,17 +277,21 @@ def _audit_day(tape: Tape, rows: np.ndarray, quotes: np.ndarray, venues: list[st
     for d in self_help:
         book.declare_self_help(d.venue, d.start, d.end)
     order = rows[np.argsort(tape.ts[rows], kind="stable")]
+    # per trade, worked out for all at once: the quotes strictly older, the price in units, the conditions' meaning
+    cuts = np.searchsorted(quotes["ts"], tape.ts[order], side="left").tolist() if len(quotes) else [0] * len(order)
+    all_units = ((tape.price[order] + UNITS_PER_MICRO // 2) // UNITS_PER_MICRO).tolist()  # nearest $0.0001
+    meaning = {c: _flags(c) for c in set(tape.conditions[order].tolist())}
     applied = 0
     seen = np.zeros(max(len(venues), 1), dtype=bool)
-    for i in order.tolist():
+    for k, i in enumerate(order.tolist()):
         ts = int(tape.ts[i])
-        cut = int(np.searchsorted(quotes["ts"], ts, side="left")) if len(quotes) else 0  # strictly older quotes
+        cut = cuts[k]
         if cut > applied:
             batch = np.ascontiguousarray(quotes[applied:cut])
             book.update_quotes(batch)
             seen[batch["venue"]] = True
             applied = cut
-        flags, exempt, extended = _flags(tape.conditions[i])
+        flags, exempt, extended = meaning[tape.conditions[i]]
         through_venues[i] = ()
         if extended or ts < OPEN_NS or ts >= CLOSE_NS:
             cls[i], code[i] = "outside hours", ""
@@ -298,7 +302,7 @@ def _audit_day(tape: Tape, rows: np.ndarray, quotes: np.ndarray, venues: list[st
         if not seen.any():
             cls[i], code[i] = "no quotes", ""
             continue
-        units = (int(tape.price[i]) + UNITS_PER_MICRO // 2) // UNITS_PER_MICRO  # nearest $0.0001
+        units = all_units[k]
         side = Side.BUY
         if flags & STOPPED:  # (b)(9) is by side, the tape has none: a print above the offer could be a stopped sell
             offer = book.protected_bbo().offer

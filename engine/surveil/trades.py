@@ -21,6 +21,7 @@ import numpy as np
 
 from engine.enums import ComplianceCode, EventType
 from engine.replay.files import SOURCE_LINE, ReplayError, frame_as_csv, open_stream
+from engine.replay.taq_fast import TIME, add_new, each_plain_block, ns_of_day, text_column
 from engine.replay.quotes import ns_after_midnight
 
 TRADE_COLUMNS = ["DT_NY", "DT", "EX", "SYMBOL", "COND", "SIZE", "PRICE"]
@@ -104,8 +105,71 @@ def read_trades(path: str | Path, date: Optional[str] = None, symbol: Optional[s
                 name: Optional[str] = None) -> Tape:
     """A TAQ trades file (plain or compressed), optionally one day and one
     symbol; ``name``: the file errors name (default: ``path``)."""
+    try:
+        with open_stream(path) as raw:
+            header = next(csv.reader(io.TextIOWrapper(raw, encoding="ascii", newline="")), None)
+    except (ReplayError, OSError, EOFError, UnicodeDecodeError, csv.Error):
+        header = None  # the row-by-row reader below says what is wrong
+    if header is not None and all(c in header for c in TRADE_COLUMNS):
+        fast = _read_trades_fast(path, header, name or str(path), date, symbol)
+        if fast is not None:
+            return fast
     with open_stream(path) as raw:
         return _read_trades(io.TextIOWrapper(raw, encoding="ascii", newline=""), name or str(path), date, symbol)
+
+
+TRADE_PRICE = r"^\d+(\.\d{1,6})?$"  # a positive multiple of $0.000001 in plain digits
+TRADE_SIZE = r"^[1-9]\d*$"
+
+
+def _read_trades_fast(path: str | Path, header: list[str], name: str, date: Optional[str],
+                      symbol: Optional[str]) -> Optional[Tape]:
+    """The tape as :func:`_read_trades` reads it, streamed through pyarrow's
+    CSV reader (engine.replay.taq_fast), or None when a field has another
+    shape (then the row-by-row reader names the line)."""
+    columns = TRADE_COLUMNS + (["CORR"] if "CORR" in header else [])
+    columns.remove("DT")
+    parts: list[tuple] = []
+    state = {"corrected": 0, "venues": [], "symbols": []}
+
+    def take(batch: Any) -> None:
+        text = text_column(batch, "DT_NY")
+        sym = text_column(batch, "SYMBOL")
+        keep = np.ones(len(text), dtype=bool)
+        if date:
+            keep &= text.astype("U10") == date
+        if symbol:
+            keep &= sym == symbol
+        if "CORR" in columns:
+            corr = text_column(batch, "CORR")
+            fixed = keep & ~np.isin(corr, ["", "0", "00"])
+            state["corrected"] += int(fixed.sum())
+            keep &= ~fixed
+        rows = np.flatnonzero(keep)
+        if not len(rows):
+            return
+        when = text[rows].astype("U29")
+        ex = text_column(batch, "EX")[rows]
+        add_new(state["venues"], ex)
+        add_new(state["symbols"], sym[rows])
+        micros = np.round(text_column(batch, "PRICE")[rows].astype(np.float64) * MICROS_PER_DOLLAR).astype(np.int64)
+        if (micros <= 0).any():
+            raise ValueError("a price of zero")  # the row-by-row reader refuses it by line
+        parts.append((when.astype("U10").astype(object), ns_of_day(when), ex, micros,
+                      text_column(batch, "SIZE")[rows].astype(np.int64), text_column(batch, "COND")[rows],
+                      sym[rows]))
+
+    shapes = {"DT_NY": TIME, "PRICE": TRADE_PRICE, "SIZE": TRADE_SIZE}
+    if not each_plain_block(path, columns, shapes, take, ignore_empty_lines=True):  # as the reader skips them
+        return None
+    ids = {v: i for i, v in enumerate(state["venues"])}
+
+    def joined(k: int, dtype: Any) -> np.ndarray:
+        return np.concatenate([p[k] for p in parts]).astype(dtype) if parts else np.zeros(0, dtype=dtype)
+
+    venue = np.array([ids[v] for v in joined(2, object).tolist()], dtype=np.int16)
+    return Tape(name, joined(0, object), joined(1, np.int64), venue, state["venues"], joined(3, np.int64),
+                joined(4, np.int64), joined(5, object), state["symbols"], state["corrected"], joined(6, object))
 
 
 def trades_from_frame(frame: Any, date: Optional[str] = None, symbol: Optional[str] = None) -> Tape:
