@@ -13,16 +13,16 @@ pytest.importorskip("pyarrow")
 HEADER = "DT_NY,DT,EX,BID,BIDSIZ,OFR,OFRSIZ,SYMBOL\n"
 
 
-def both(monkeypatch, path, **kw):
+def both(monkeypatch, path, reader=read_quotes, module=quotes_module, fast_path="read_taq_quotes_fast", **kw):
     """(the result with the fast path, without it); an exception counts as a result."""
     def run():
         try:
-            return read_quotes(path, **kw)
+            return reader(path, **kw)
         except ReplayError as exc:
             return str(exc)
     fast = run()
     with monkeypatch.context() as m:
-        m.setattr(quotes_module, "read_taq_quotes_fast", lambda *a, **k: None)
+        m.setattr(module, fast_path, lambda *a, **k: None)
         slow = run()
     return fast, slow
 
@@ -125,16 +125,7 @@ def both_trades(monkeypatch, path, **kw):
     import engine.surveil.trades as trades_module
     from engine.surveil import read_trades
 
-    def run():
-        try:
-            return read_trades(path, **kw)
-        except ReplayError as exc:
-            return str(exc)
-    fast = run()
-    with monkeypatch.context() as m:
-        m.setattr(trades_module, "_read_trades_fast", lambda *a, **k: None)
-        slow = run()
-    return fast, slow
+    return both(monkeypatch, path, read_trades, trades_module, "_read_trades_fast", **kw)
 
 
 def assert_same_tape(fast, slow):
