@@ -172,4 +172,17 @@ def take_records(records: np.ndarray, order: np.ndarray) -> np.ndarray:
     return np.take(words, order, axis=0).view(records.dtype).reshape(len(order))
 
 
-__all__ = ["Buffers", "OneBuffer", "OrderbookRows", "iter_itch", "iter_lobster", "read_lobster_orderbook", "take_records"]
+def by_locate(records: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
+    """Each stock locate's records, in their file order: one stable sort and
+    one gather for them all, not a scan a stock."""
+    if not len(records):
+        return
+    grouped = take_records(records, np.argsort(records["locate"], kind="stable"))
+    locates = grouped["locate"]
+    starts = np.flatnonzero(np.r_[True, locates[1:] != locates[:-1]])
+    for a, b in zip(starts.tolist(), np.r_[starts[1:], len(grouped)].tolist()):
+        yield int(locates[a]), grouped[a:b]
+
+
+__all__ = ["Buffers", "OneBuffer", "OrderbookRows", "by_locate", "iter_itch", "iter_lobster", "read_lobster_orderbook",
+           "take_records"]

@@ -21,7 +21,7 @@ import numpy as np
 
 from engine._core import ItchDecoder, LobsterWriter
 from engine.enums import TickRegime
-from engine.replay.decode import iter_itch, take_records
+from engine.replay.decode import by_locate, iter_itch
 from engine.replay.files import ReplayError, progress_total
 from engine.replay.progress import Progress
 
@@ -124,14 +124,11 @@ def write_lobster_records(batches: Iterable[np.ndarray], stocks: Callable[[], di
             directory = stocks()
             if len(directory) != len(names):
                 names.update({loc: sym for loc, (sym, _, _) in directory.items()})
-            order = np.argsort(batch["locate"], kind="stable")
-            grouped = take_records(batch, order)
-            starts = np.flatnonzero(np.r_[True, grouped["locate"][1:] != grouped["locate"][:-1]])
-            for a, b in zip(starts.tolist(), np.r_[starts[1:], len(grouped)].tolist()):
-                s = stock(int(grouped["locate"][a]))
+            for loc, mine in by_locate(batch):
+                s = stock(loc)
                 if s is None:
                     continue
-                rows, book = s.writer.write(grouped[a:b])
+                rows, book = s.writer.write(mine)
                 try:
                     s.message_file.write(rows)
                     s.book_file.write(book)

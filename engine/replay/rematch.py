@@ -14,7 +14,7 @@ import numpy as np
 from engine._core import Book, ItchDecoder, ProtectedBook, Rematcher
 from engine.dtypes import FEED_DTYPE
 from engine.enums import ComplianceCode, EventType, TickRegime
-from engine.replay.decode import iter_itch, iter_lobster, take_records
+from engine.replay.decode import by_locate, iter_itch, iter_lobster
 from engine.replay.files import ReplayError, file_format, lobster_date, lobster_symbol, progress_total
 from engine.replay.progress import Progress
 from engine.replay.lobster_out import date_from_name
@@ -259,13 +259,10 @@ def rematch_stocks(path: str | Path, *, symbols: Optional[list[str]] = None,
         for batch in iter_itch(path, decoder, bar):
             if decoder.stock_count != len(names):
                 names.update({loc: sym for loc, (sym, _, _) in decoder.stocks().items()})
-            order = np.argsort(batch["locate"], kind="stable")
-            grouped = take_records(batch, order)
-            starts = np.flatnonzero(np.r_[True, grouped["locate"][1:] != grouped["locate"][:-1]])
-            for a, b in zip(starts.tolist(), np.r_[starts[1:], len(grouped)].tolist()):
-                run = run_of(int(grouped["locate"][a]))
+            for loc, mine in by_locate(batch):
+                run = run_of(loc)
                 if run is not None:
-                    run.feed(grouped[a:b])
+                    run.feed(mine)
     except BaseException:
         for run in runs.values():
             run.close()

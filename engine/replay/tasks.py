@@ -10,14 +10,14 @@ import hashlib
 import os
 import time
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any, Optional
 
 import numpy as np
 
 from engine._core import BookBuilder
 from engine.dtypes import FEED_DTYPE
 from engine.enums import TickRegime
-from engine.replay.decode import take_records
+from engine.replay.decode import by_locate
 from engine.replay.files import lobster_symbol
 from engine.replay.lobster_out import write_lobster_records
 from engine.replay.quotes import read_quotes
@@ -39,13 +39,19 @@ def stock_summary(book: Any) -> dict:
     return {"orders": len(book), "top": tuple(book.top()), "digest": orders_digest(book)}
 
 
+def group_records(records_file: str) -> np.ndarray:
+    """A group file's records, mapped (read in place; numpy cannot map an empty file)."""
+    if not os.path.getsize(records_file):
+        return np.zeros(0, dtype=FEED_DTYPE)
+    return np.memmap(records_file, dtype=FEED_DTYPE, mode="r")
+
+
 def build_group(records_file: str, index_file: str, stocks: dict, tick_regime: int, book_levels: int,
                 book_out: Optional[str], chunk: int = 1 << 16) -> dict:
     """A task: build one group's books; per-stock summaries and counters back,
     book states (if asked) written beside the others in ``book_out``."""
     t0 = time.perf_counter()
-    records = np.memmap(records_file, dtype=FEED_DTYPE, mode="r") if os.path.getsize(records_file) else \
-        np.zeros(0, dtype=FEED_DTYPE)
+    records = group_records(records_file)
     numbers = np.fromfile(index_file, dtype=np.int64)
     builder = BookBuilder(tick_regime)
     writer = None
@@ -73,20 +79,6 @@ def build_group(records_file: str, index_file: str, stocks: dict, tick_regime: i
             "worker": worker_name()}
 
 
-def _by_stock(records: np.ndarray, stocks: dict) -> Iterator[tuple[str, np.ndarray]]:
-    """Each known stock's records, in file order (one stable sort, not a scan a stock)."""
-    if not len(records):
-        return
-    locates = np.asarray(records["locate"])
-    order = np.argsort(locates, kind="stable")
-    sorted_locates = locates[order]
-    starts = np.flatnonzero(np.r_[True, sorted_locates[1:] != sorted_locates[:-1]])
-    for a, b in zip(starts.tolist(), np.r_[starts[1:], len(order)].tolist()):
-        loc = int(sorted_locates[a])
-        if loc in stocks:  # system events belong to no stock's book
-            yield stocks[loc][0], take_records(records, order[a:b])
-
-
 def match_group(records_file: str, index_file: str, stocks: dict, tick_regime: int, events_out: Optional[str],
                 quotes: Optional[dict], chunk: int = 1 << 16) -> dict:
     """A task: re-match each stock of one group in its own book (against its
@@ -94,12 +86,14 @@ def match_group(records_file: str, index_file: str, stocks: dict, tick_regime: i
     ``rematch(path, symbol=...)`` does; per-stock summaries back, events (if
     asked) written as ``events_out/SYMBOL.parquet``."""
     t0 = time.perf_counter()
-    records = np.memmap(records_file, dtype=FEED_DTYPE, mode="r") if os.path.getsize(records_file) else \
-        np.zeros(0, dtype=FEED_DTYPE)
+    records = group_records(records_file)
     stats: dict[str, int] = {}
     events: dict[str, int] = {}
     per_stock = {}
-    for symbol, mine in _by_stock(records, stocks):
+    for loc, mine in by_locate(records):
+        if loc not in stocks:  # system events belong to no stock's book
+            continue
+        symbol = stocks[loc][0]
         q = read_quotes(quotes[symbol]) if quotes and quotes.get(symbol) else None
         out = str(Path(events_out) / f"{safe_symbol(symbol)}.parquet") if events_out else None
         run = rematch_stock((mine[i:i + chunk] for i in range(0, len(mine), chunk)), q,
@@ -119,8 +113,7 @@ def lobster_group(records_file: str, index_file: str, stocks: dict, out_dir: str
     """A task: LOBSTER message and orderbook files for each stock of one
     group, written into ``out_dir`` as ``write_lobster`` writes them."""
     t0 = time.perf_counter()
-    records = np.memmap(records_file, dtype=FEED_DTYPE, mode="r") if os.path.getsize(records_file) else \
-        np.zeros(0, dtype=FEED_DTYPE)
+    records = group_records(records_file)
     written = write_lobster_records((records[i:i + chunk] for i in range(0, len(records), chunk)), lambda: stocks,
                                     Path(out_dir), day, None, levels, TickRegime(tick_regime), label=records_file)
     files = {sym: (str(m), str(b), rows) for sym, (m, b, rows) in written.files.items()}
@@ -170,5 +163,5 @@ def worker_name() -> str:
         return f"pid {os.getpid()}"
 
 
-__all__ = ["build_group", "lobster_group", "match_file", "match_group", "orders_digest", "replay_file",
+__all__ = ["build_group", "group_records", "lobster_group", "match_file", "match_group", "orders_digest", "replay_file",
            "stock_summary", "worker_name"]
