@@ -15,7 +15,7 @@ cost estimates with, as library calls and one report.
     parallel.py     the audit split across Dask workers
 
 Imports run one way: trades <- subpenny, audit <- tape_quotes <- split <-
-report <- parallel; mirror, onoff <- report.
+report <- parallel; audit <- onoff <- report; mirror <- report.
 """
 from engine.surveil.audit import AuditResult, SelfHelp, audit_trades
 from engine.surveil.onoff import OnOffResult, rule611_on_off

@@ -314,17 +314,26 @@ def _audit_day(tape: Tape, rows: np.ndarray, quotes: np.ndarray, venues: list[st
         cls[i] = "cleared" if check.allowed else "violation"
         code[i] = check.code.name if check.allowed else "NONE"
         through_venues[i] = check.through + check.self_help
-        best_beyond = 0
-        for name in through_venues[i]:  # the quotes bypassed, cleared or not
-            qv = book.quote(name)
-            if qv.ask_price is not None and units > qv.ask_price:
-                shares_through[i] += qv.ask_size
-                best_beyond = max(best_beyond, units - qv.ask_price)
-            elif qv.bid_price is not None and units < qv.bid_price:
-                shares_through[i] += qv.bid_size
-                best_beyond = max(best_beyond, qv.bid_price - units)
-        cents_through[i] = best_beyond / 100  # units of $0.0001 -> cents
+        shares, beyond = displayed_through(book, through_venues[i], units)  # the quotes bypassed, cleared or not
+        shares_through[i] = shares
+        cents_through[i] = beyond / 100  # units of $0.0001 -> cents
+
+
+def displayed_through(book: ProtectedBook, venues: Iterable[str], price: int) -> tuple[int, int]:
+    """The displayed shares of ``venues``' protected quotes that a print at
+    ``price`` traded through (the SEC's measure), and how far beyond the best
+    of them it printed, in units of $0.0001."""
+    shares = beyond = 0
+    for name in venues:
+        quote = book.quote(name)
+        if quote.ask_price is not None and price > quote.ask_price:
+            shares += quote.ask_size
+            beyond = max(beyond, price - quote.ask_price)
+        elif quote.bid_price is not None and price < quote.bid_price:
+            shares += quote.bid_size
+            beyond = max(beyond, quote.bid_price - price)
+    return shares, beyond
 
 
 __all__ = ["AuditResult", "CLASSES", "CONDITION_FLAGS", "EXEMPT_CONDITIONS", "SelfHelp", "audit_trades", "classify",
-           "crossed_note"]
+           "crossed_note", "displayed_through"]

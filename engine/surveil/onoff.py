@@ -22,6 +22,7 @@ import numpy as np
 
 from engine._core import ProtectedBook
 from engine.enums import EventType, Reason, Side
+from engine.surveil.audit import displayed_through
 from engine.replay.quotes import QuoteFile, read_quotes
 from engine.replay.rematch import rematch
 
@@ -117,11 +118,7 @@ class _Observer:
         check = book.check_print(price, ts=ts if last is None else max(ts, last))
         if check.allowed or not check.through:
             return False, 0
-        shares = 0
-        for name in check.blocked:
-            quote = book.quote(name)
-            shares += quote.ask_size if quote.ask_price and price > quote.ask_price else quote.bid_size
-        return True, shares
+        return True, displayed_through(book, check.blocked, price)[0]
 
 
 def _record(regime: Regime, events: np.ndarray, observer: _Observer) -> None:
