@@ -69,8 +69,7 @@ def busy_day(tmp_path_factory):
 
 def _report(trades, quotes, out, date=None):
     report = surveil(trades, quotes, date=date)
-    report.frames()
-    report.write_html(out)
+    report.write_html(out)  # every table, and the file
     return report
 
 

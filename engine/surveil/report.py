@@ -61,22 +61,18 @@ class SurveilReport:
         ``subpenny_by_venue``, and ``onoff`` when it was run."""
         out = {}
         if self.audit is not None:
-            out.update(classes=self._classes(), exceptions=self._exceptions(), by_venue=self._by_venue(),
-                       over_day=self._over_day(), amount_through=self._amount_through())
+            t = _pandas().DataFrame(self.audit.trades)  # one frame of the audited trades for every table
+            out.update(classes=self._classes(t), exceptions=self._exceptions(), by_venue=self._by_venue(t),
+                       over_day=self._over_day(t), amount_through=self._amount_through(t))
         out.update(subpenny_by_band=self._subpenny("bands", "band"), subpenny_by_day=self._subpenny("days", "day"),
                    subpenny_by_venue=self._subpenny("venues", "venue"))
         if self.onoff is not None:
             out["onoff"] = self._onoff()
         return out
 
-    def _audit_frame(self) -> Any:
-        assert self.audit is not None
-        return _pandas().DataFrame(self.audit.trades)
-
-    def _classes(self) -> Any:
+    def _classes(self, t: Any) -> Any:
         pd = _pandas()
-        t = self._audit_frame()
-        t["dollars"] = t["price"] * t["size"] / MICROS_PER_DOLLAR
+        t = t.assign(dollars=t["price"] * t["size"] / MICROS_PER_DOLLAR)
         g = t.groupby("class").agg(trades=("size", "size"), shares=("size", "sum"), dollars=("dollars", "sum"),
                                    displayed_shares_through=("shares_through", "sum"))
         g = g.reindex([c for c in CLASSES if c in g.index])
@@ -100,8 +96,7 @@ class SurveilReport:
                                             "mean_cents_through", "rate"])
         return frame.sort_values("trades", ascending=False, kind="stable").set_index("exception")
 
-    def _by_venue(self) -> Any:
-        t = self._audit_frame()
+    def _by_venue(self, t: Any) -> Any:
         table = t.pivot_table(index="venue", columns="class", values="size", aggfunc="size", fill_value=0)
         table = table[[c for c in CLASSES if c in table.columns]]
         table.columns.name = None
@@ -110,11 +105,10 @@ class SurveilReport:
         table["displayed_shares_through"] = through.reindex(table.index, fill_value=0)
         return table.sort_values("trades", ascending=False, kind="stable")
 
-    def _over_day(self) -> Any:
+    def _over_day(self, t: Any) -> Any:
         """Per day and half hour of regular hours: trades, trade-throughs
         cleared and not, and the displayed shares they traded through."""
         pd = _pandas()
-        t = self._audit_frame()
         t = t[(t["ts"] >= OPEN_NS) & (t["ts"] < CLOSE_NS)]
         start = OPEN_NS + (t["ts"] - OPEN_NS) // INTERVAL_NS * INTERVAL_NS
         t = t.assign(interval=[f"{s // 3_600_000_000_000:02d}:{s // 60_000_000_000 % 60:02d}" for s in start],
@@ -127,10 +121,9 @@ class SurveilReport:
             violation_shares_through=("violation_shares_through", "sum"))
         return pd.DataFrame(g).astype("int64")
 
-    def _amount_through(self) -> Any:
+    def _amount_through(self, t: Any) -> Any:
         """Trade-throughs by cents a share beyond the best protected price."""
         pd = _pandas()
-        t = self._audit_frame()
         t = t[t["class"].isin(THROUGH)]
         labels = [f"{lo:g}-{hi:g}" if hi != float("inf") else f"{lo:g}+" for lo, hi in zip(CENTS_BINS, CENTS_BINS[1:])]
         t = t.assign(cents=pd.cut(t["cents_through"], CENTS_BINS, right=False, labels=labels))
