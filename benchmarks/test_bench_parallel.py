@@ -33,11 +33,15 @@ MATCH = "parallel re-matching: every stock of 2M generated ITCH messages, 16 sto
 SURVEIL = "parallel surveillance: trade-through audit, 8 symbols x 2 days, 48k trades"
 
 
+def itch_file(tmp_path_factory, messages: int) -> Path:
+    path = tmp_path_factory.mktemp("par") / "day.itch"
+    path.write_bytes(generate_itch(messages, 16, 3))
+    return path
+
+
 @pytest.fixture(scope="module")
 def itch(tmp_path_factory):
-    path = tmp_path_factory.mktemp("par") / "day.itch"
-    path.write_bytes(generate_itch(4_000_000, 16, 3))
-    return path
+    return itch_file(tmp_path_factory, 4_000_000)
 
 
 def record(benchmark, messages: int) -> None:
@@ -55,19 +59,15 @@ def test_single_process(benchmark, itch):
 @pytest.mark.parametrize("workers", [1, 2])
 @pytest.mark.benchmark(group=GROUP)
 def test_dask_workers(benchmark, itch, workers):
-    with distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                  dashboard_address=":0") as cluster, distributed.Client(cluster) as client:
-        r = benchmark.pedantic(lambda: replay_parallel(itch, scheduler=client), rounds=5, iterations=1,
-                               warmup_rounds=1)
+    r = dask_round(workers, lambda client: benchmark.pedantic(
+        lambda: replay_parallel(itch, scheduler=client), rounds=5, iterations=1, warmup_rounds=1))
     record(benchmark, r.messages)
     benchmark.extra_info["split_seconds"] = round(r.split_seconds, 3)
 
 
 @pytest.fixture(scope="module")
 def itch_match(tmp_path_factory):
-    path = tmp_path_factory.mktemp("match") / "day.itch"
-    path.write_bytes(generate_itch(2_000_000, 16, 3))
-    return path
+    return itch_file(tmp_path_factory, 2_000_000)
 
 
 @pytest.fixture(scope="module")
