@@ -246,6 +246,17 @@ def replay_parallel(paths: str | Path | list, *, workers: Workers = "auto", sche
     return result
 
 
+def worker_shares(results: list[dict], amount: str) -> dict[str, dict]:
+    """Each worker's share of the tasks: {"tasks", ``amount`` (summed), "seconds" busy}."""
+    workers: dict[str, dict] = {}
+    for r in results:
+        w = workers.setdefault(r["worker"], {"tasks": 0, amount: 0, "seconds": 0.0})
+        w["tasks"] += 1
+        w[amount] += r[amount]
+        w["seconds"] += r["seconds"]
+    return workers
+
+
 def gather_tasks(futures: list, progress: bool) -> list[dict]:
     from distributed import as_completed
 
@@ -264,7 +275,6 @@ def _combine(files: list[Path], results: list[dict], seconds: float, split_secon
     events: dict[str, int] = {}
     lobster: dict[str, tuple] = {}
     stocks: dict[str, dict] = {}
-    workers: dict[str, dict] = {}
     for r in results:
         for k, v in r["stats"].items():
             stats[k] = stats.get(k, 0) + int(v)
@@ -272,15 +282,11 @@ def _combine(files: list[Path], results: list[dict], seconds: float, split_secon
             events[k] = events.get(k, 0) + int(v)
         stocks.update(r["stocks"])
         lobster.update(r.get("lobster_files", {}))
-        w = workers.setdefault(r["worker"], {"tasks": 0, "messages": 0, "seconds": 0.0})
-        w["tasks"] += 1
-        w["messages"] += r["messages"]
-        w["seconds"] += r["seconds"]
     return ParallelResult([str(f) for f in files], seconds, split_seconds, stats, dict(sorted(stocks.items())),
-                          workers, len(results), str(book_out) if book_out else None, events=events,
-                          lobster_files=dict(sorted(lobster.items())))
+                          worker_shares(results, "messages"), len(results), str(book_out) if book_out else None,
+                          events=events, lobster_files=dict(sorted(lobster.items())))
 
 
 __all__ = ["ParallelResult", "Split", "build_group", "dask_client", "gather_tasks", "lobster_group", "match_file",
-           "match_group", "on_cluster", "orders_digest", "replay_parallel", "split_itch", "stock_summary",
-           "worker_name"]
+           "match_group", "on_cluster", "orders_digest", "replay_parallel", "split_itch", "stock_summary", "worker_name",
+           "worker_shares"]

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
-from engine.replay.parallel import Workers, gather_tasks, on_cluster
+from engine.replay.parallel import Workers, gather_tasks, on_cluster, worker_shares
 from engine.surveil import split as pieces
 from engine.surveil.audit import SelfHelp
 from engine.surveil.report import SurveilReport
@@ -44,14 +44,12 @@ def surveil_parallel(trades: str | Path, quotes: str | Path | None = None, *, da
     report = SurveilReport(tape, subpenny_cost(tape))
     if quotes is not None:
         report.audit = pieces.merge_audit(tape, results)
-    busy: dict[str, list] = {}
-    for r in results:
-        w = busy.setdefault(r["worker"], [0, 0, 0.0])
-        w[0], w[1], w[2] = w[0] + 1, w[1] + len(r["order"]), w[2] + r["seconds"]
+    busy = worker_shares(results, "rows")
     report.notes.append(f"on Dask: {len(results)} pieces (symbol, day) on {len(busy)} workers in "
                         f"{seconds:.2f} s, splitting {split.seconds:.2f} s of it; " + "; ".join(
-                            f"{name}: {n} pieces, {rows:,} trades, {rows / s if s > 0 else 0:,.0f} trades/s busy"
-                            for name, (n, rows, s) in sorted(busy.items())))
+                            f"{name}: {w['tasks']} pieces, {w['rows']:,} trades,"
+                            f" {w['rows'] / w['seconds'] if w['seconds'] > 0 else 0:,.0f} trades/s busy"
+                            for name, w in sorted(busy.items())))
     return report
 
 

@@ -156,7 +156,7 @@ def audit_piece(piece: dict, trades_name: str, quotes_name: Optional[str], self_
     order = np.load(piece["order"])
     if len(order) != len(tape):
         raise ReplayError(f"{piece['trades']}: {len(tape)} trades where the split wrote {len(order)}")
-    out: dict = {"order": order, "tape": tape, "seconds": 0.0, "worker": worker_name()}
+    out: dict = {"order": order, "tape": tape, "rows": len(tape), "seconds": 0.0, "worker": worker_name()}
     if audit:
         by_key = {}
         if piece["quotes"] is not None:
