@@ -3,6 +3,7 @@ zip; LOBSTER message and orderbook files, or Nasdaq TotalView-ITCH 5.0."""
 from __future__ import annotations
 
 import bz2
+import csv
 import gzip
 import io
 import lzma
@@ -154,6 +155,16 @@ def progress_total(path: str | Path) -> Optional[int]:
 SOURCE_LINE = "SOURCE_LINE"
 
 
+def sniff_csv_header(path: str | Path) -> Optional[list[str]]:
+    """A CSV file's first row, to choose a reader by; None when it cannot be
+    read as text (the reader chosen then says what is wrong)."""
+    try:
+        with open_stream(path) as raw:
+            return next(csv.reader(io.TextIOWrapper(raw, encoding="ascii", newline="")), None)
+    except (ReplayError, OSError, EOFError, UnicodeDecodeError, csv.Error):
+        return None
+
+
 def frame_as_csv(frame: Any, name: str) -> io.StringIO:
     """A pandas DataFrame as CSV text, so a reader of files reads it with the
     same parser and checks (TypeError naming ``name`` for anything else)."""
@@ -167,7 +178,7 @@ def frame_as_csv(frame: Any, name: str) -> io.StringIO:
 
 
 __all__ = [
-    "SOURCE_LINE", "frame_as_csv",
+    "SOURCE_LINE", "frame_as_csv", "sniff_csv_header",
     "COMPRESSED_SUFFIXES", "READ_ERRORS", "ReplayError", "check_lobster_pair", "file_format", "lobster_date",
     "lobster_levels", "lobster_orderbook_for", "lobster_symbol", "open_stream", "progress_total", "read_error",
 ]

@@ -27,7 +27,7 @@ from engine._core import MAX_VENUES
 from engine.dtypes import QUOTE_DTYPE
 from engine.enums import Feed
 from engine.prices import to_units
-from engine.replay.files import SOURCE_LINE, ReplayError, frame_as_csv, open_stream
+from engine.replay.files import SOURCE_LINE, ReplayError, frame_as_csv, open_stream, sniff_csv_header
 from engine.replay.taq_fast import read_taq_quotes_fast
 
 TAQ_COLUMNS = ["DT_NY", "DT", "EX", "BID", "BIDSIZ", "OFR", "OFRSIZ"]
@@ -99,11 +99,7 @@ def read_quotes(path: str | Path, venues: Optional[list[str]] = None, round_lot:
     ``feed`` (``"CQS"`` or ``"UQDF"``) says which feed the condition codes of
     the project's own CSV come from when it has no ``feed`` column; ``name``:
     the file errors name (default: ``path``)."""
-    try:
-        with open_stream(path) as raw:
-            header = next(csv.reader(io.TextIOWrapper(raw, encoding="ascii", newline="")), None)
-    except (ReplayError, OSError, EOFError, UnicodeDecodeError, csv.Error):
-        header = None  # the row-by-row reader below says what is wrong, as it always has
+    header = sniff_csv_header(path)
     if header is not None and header[: len(TAQ_COLUMNS)] == TAQ_COLUMNS:
         fast = read_taq_quotes_fast(path, header, venues, round_lot, date, symbol)
         if fast is not None:

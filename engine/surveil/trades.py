@@ -20,7 +20,7 @@ from typing import Any, Optional, TextIO
 import numpy as np
 
 from engine.enums import ComplianceCode, EventType
-from engine.replay.files import SOURCE_LINE, ReplayError, frame_as_csv, open_stream
+from engine.replay.files import SOURCE_LINE, ReplayError, frame_as_csv, open_stream, sniff_csv_header
 from engine.replay.taq_fast import TIME, add_new, each_plain_block, ns_of_day, text_column
 from engine.replay.quotes import ns_after_midnight
 
@@ -105,11 +105,7 @@ def read_trades(path: str | Path, date: Optional[str] = None, symbol: Optional[s
                 name: Optional[str] = None) -> Tape:
     """A TAQ trades file (plain or compressed), optionally one day and one
     symbol; ``name``: the file errors name (default: ``path``)."""
-    try:
-        with open_stream(path) as raw:
-            header = next(csv.reader(io.TextIOWrapper(raw, encoding="ascii", newline="")), None)
-    except (ReplayError, OSError, EOFError, UnicodeDecodeError, csv.Error):
-        header = None  # the row-by-row reader below says what is wrong
+    header = sniff_csv_header(path)
     if header is not None and all(c in header for c in TRADE_COLUMNS):
         fast = _read_trades_fast(path, header, name or str(path), date, symbol)
         if fast is not None:
