@@ -83,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
                                       work_dir=args.work_dir, progress=progress_of(args))
             if args.onoff is not None:  # one flow: it runs here, beside the split audit
                 report.onoff, report.onoff_label = run_on_off(args.onoff, args.onoff_quotes, args.mirror_lags,
-                                                              args.flow_symbol, 200_000)
+                                                              args.flow_symbol)
     except (ReplayError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -238,12 +238,13 @@ class SurveilReport:
 
 
 GENERATED = "generated"  # the on/off flow made by engine.flow.generate_mixed
+GENERATED_SIZE = 200_000  # its operations, unless told
 
 
 def surveil(trades: str | Path, quotes: str | Path | None = None, *, date: Optional[str] = None,
             symbol: Optional[str] = None, self_help: Iterable[SelfHelp] = (), onoff: str | Path | None = None,
             onoff_quotes: str | Path | None = None, mirror_lags: Optional[dict[str, int]] = None,
-            onoff_symbol: Optional[str] = None, generated_size: int = 200_000) -> SurveilReport:
+            onoff_symbol: Optional[str] = None, generated_size: int = GENERATED_SIZE) -> SurveilReport:
     """The whole surveillance run the ``surveil`` command makes: the tape
     (``date``, ``symbol`` to narrow it), the trade-through audit when
     ``quotes`` are given (with ``self_help`` declarations), the sub-penny
@@ -265,7 +266,7 @@ def surveil(trades: str | Path, quotes: str | Path | None = None, *, date: Optio
 
 
 def run_on_off(flow: str | Path, quotes: str | Path | None, lags: Optional[dict[str, int]], symbol: Optional[str],
-               generated_size: int) -> tuple[OnOffResult, str]:
+               generated_size: int = GENERATED_SIZE) -> tuple[OnOffResult, str]:
     if str(flow) == GENERATED:
         from engine.flow import generate_mixed
 
@@ -381,4 +382,4 @@ def _plot_onoff(ax: Any, frame: Any) -> None:
     ax.legend(fontsize="small")
 
 
-__all__ = ["CENTS_BINS", "GENERATED", "SurveilReport", "run_on_off", "surveil"]
+__all__ = ["CENTS_BINS", "GENERATED", "GENERATED_SIZE", "SurveilReport", "run_on_off", "surveil"]
